@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family: requests (statistics, filter) and the events
+ * multicast group. The family exists in the initial network namespace only,
+ * so events of every namespace reach only readers there, and only those
+ * with CAP_NET_ADMIN may join the group or send a request.
+ */
+
+#include <linux/atomic.h>
+#include <linux/ktime.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+
+#include "compat.h"
+#include "filter.h"
+#include "netlink.h"
+#include "probe.h"
+#include "ring.h"
+#include "tcp_timeline.h"
+
+/*
+ * Payload of one events message: many records, yet with the netlink and
+ * skb overhead the buffer still fits a 16 KiB allocation.
+ */
+#define TCPTL_BATCH_BYTES	(16384 - 1024)
+
+enum tcptl_group {
+	TCPTL_GROUP_EVENTS,
+};
+
+static atomic64_t tcptl_delivered = ATOMIC64_INIT(0);
+static atomic64_t tcptl_delivery_failed = ATOMIC64_INIT(0);
+static atomic64_t tcptl_unsubscribed = ATOMIC64_INIT(0);
+static atomic64_t tcptl_messages = ATOMIC64_INIT(0);
+
+static struct genl_family tcptl_family;
+
+/* Requests carry no attributes but the ones their policy names. */
+static const struct nla_policy tcptl_empty_policy[TCPTL_A_MAX + 1] = {
+};
+
+static const struct nla_policy tcptl_set_filter_policy[TCPTL_A_MAX + 1] = {
+	[TCPTL_A_FILTER] = NLA_POLICY_NESTED(tcptl_filter_policy),
+};
+
+bool tcptl_netlink_listening(void)
+{
+	return genl_has_listeners(&tcptl_family, &init_net, TCPTL_GROUP_EVENTS);
+}
+
+static int tcptl_put_stats(struct sk_buff *msg)
+{
+	struct tcptl_ring_stats st;
+	struct nlattr *nest;
+	u32 attached, missing;
+
+	tcptl_ring_get_stats(&st);
+	tcptl_probe_hooks(&attached, &missing);
+	nest = nla_nest_start(msg, TCPTL_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, TCPTL_STATS_A_SEEN, st.seen,
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_FILTERED, st.filtered,
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_NO_LISTENER,
+			      st.no_listener +
+			      atomic64_read(&tcptl_unsubscribed),
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_PRODUCED, st.produced,
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_LOST, st.lost,
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_DELIVERED,
+			      atomic64_read(&tcptl_delivered),
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_DELIVERY_FAILED,
+			      atomic64_read(&tcptl_delivery_failed),
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_MESSAGES,
+			      atomic64_read(&tcptl_messages),
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u32(msg, TCPTL_STATS_A_BUFFER_SIZE, tcptl_ring_size()) ||
+	    nla_put_u32(msg, TCPTL_STATS_A_FLUSH_INTERVAL_MS,
+			tcptl_ring_flush_ms()) ||
+	    nla_put_u32(msg, TCPTL_STATS_A_HOOKS, attached) ||
+	    nla_put_u32(msg, TCPTL_STATS_A_HOOKS_MISSING, missing) ||
+	    nla_put_u32(msg, TCPTL_STATS_A_NR_CPUS, st.nr_cpus) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_MEMORY_BYTES, st.memory_bytes,
+			      TCPTL_STATS_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int tcptl_reply(struct genl_info *info, u8 cmd,
+		       int (*put)(struct sk_buff *msg))
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &tcptl_family, 0, cmd);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	err = put(msg);
+	if (err)
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int tcptl_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	return tcptl_reply(info, TCPTL_CMD_GET_STATS, tcptl_put_stats);
+}
+
+static int tcptl_nl_get_filter(struct sk_buff *skb, struct genl_info *info)
+{
+	return tcptl_reply(info, TCPTL_CMD_GET_FILTER, tcptl_filter_put);
+}
+
+static int tcptl_nl_set_filter(struct sk_buff *skb, struct genl_info *info)
+{
+	return tcptl_filter_set(info->attrs[TCPTL_A_FILTER], info->extack);
+}
+
+static const struct genl_ops tcptl_ops[] = {
+	{
+		.cmd	= TCPTL_CMD_GET_STATS,
+		.doit	= tcptl_nl_get_stats,
+		.policy	= tcptl_empty_policy,
+		.maxattr = TCPTL_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TCPTL_CMD_GET_FILTER,
+		.doit	= tcptl_nl_get_filter,
+		.policy	= tcptl_empty_policy,
+		.maxattr = TCPTL_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TCPTL_CMD_SET_FILTER,
+		.doit	= tcptl_nl_set_filter,
+		.policy	= tcptl_set_filter_policy,
+		.maxattr = TCPTL_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group tcptl_mcgrps[] = {
+	[TCPTL_GROUP_EVENTS] = {
+		.name	= TCPTL_MCGRP_EVENTS,
+		.flags	= TCPTL_MCGRP_FLAGS,
+	},
+};
+
+static struct genl_family tcptl_family __ro_after_init = {
+	.name		= TCPTL_GENL_NAME,
+	.version	= TCPTL_GENL_VERSION,
+	.module		= THIS_MODULE,
+	.netnsok	= false,
+	.ops		= tcptl_ops,
+	.n_ops		= ARRAY_SIZE(tcptl_ops),
+	.mcgrps		= tcptl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(tcptl_mcgrps),
+};
+
+void tcptl_batch_init(struct tcptl_batch *batch)
+{
+	batch->skb = NULL;
+	batch->hdr = NULL;
+	batch->records = 0;
+}
+
+static int tcptl_batch_start(struct tcptl_batch *batch)
+{
+	s64 offset = ktime_get_real_ns() - ktime_get_ns();
+
+	batch->skb = genlmsg_new(TCPTL_BATCH_BYTES, GFP_KERNEL);
+	if (!batch->skb)
+		return -ENOMEM;
+	batch->hdr = genlmsg_put(batch->skb, 0, 0, &tcptl_family, 0,
+				 TCPTL_CMD_EVENTS);
+	if (!batch->hdr ||
+	    nla_put_u64_64bit(batch->skb, TCPTL_A_CLOCK_OFFSET_NS, (u64)offset,
+			      TCPTL_A_PAD)) {
+		nlmsg_free(batch->skb);
+		batch->skb = NULL;
+		return -EMSGSIZE;
+	}
+	batch->records = 0;
+	return 0;
+}
+
+void tcptl_batch_send(struct tcptl_batch *batch)
+{
+	unsigned int n = batch->records;
+	int err;
+
+	if (!batch->skb)
+		return;
+	genlmsg_end(batch->skb, batch->hdr);
+	err = genlmsg_multicast_netns(&tcptl_family, &init_net, batch->skb, 0,
+				      TCPTL_GROUP_EVENTS, GFP_KERNEL);
+	atomic64_inc(&tcptl_messages);
+	if (!err)
+		atomic64_add(n, &tcptl_delivered);
+	else if (err == -ESRCH)
+		atomic64_add(n, &tcptl_unsubscribed);
+	else
+		atomic64_add(n, &tcptl_delivery_failed);
+	tcptl_batch_init(batch);
+}
+
+static int tcptl_put_addr(struct sk_buff *skb, int type, u8 family,
+			  const union tcptl_addr *a)
+{
+	if (family == AF_INET)
+		return nla_put_in_addr(skb, type, a->v4);
+	return nla_put_in6_addr(skb, type, &a->v6);
+}
+
+static int tcptl_put_record(struct sk_buff *skb, const void *arg,
+			    unsigned int cpu)
+{
+	const struct tcptl_record *r = arg;
+	struct nlattr *ev = nla_nest_start(skb, TCPTL_A_EVENT);
+
+	if (!ev)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, TCPTL_EV_A_TYPE, r->type) ||
+	    nla_put_u32(skb, TCPTL_EV_A_CPU, cpu) ||
+	    nla_put_u64_64bit(skb, TCPTL_EV_A_SEQ, r->seq, TCPTL_EV_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPTL_EV_A_TIME_NS, r->time_ns,
+			      TCPTL_EV_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPTL_EV_A_COOKIE, r->cookie,
+			      TCPTL_EV_A_PAD) ||
+	    nla_put_u32(skb, TCPTL_EV_A_NETNS, r->netns) ||
+	    nla_put_u8(skb, TCPTL_EV_A_FAMILY, r->family) ||
+	    tcptl_put_addr(skb, TCPTL_EV_A_SADDR, r->family, &r->saddr) ||
+	    tcptl_put_addr(skb, TCPTL_EV_A_DADDR, r->family, &r->daddr) ||
+	    nla_put_u16(skb, TCPTL_EV_A_SPORT, r->sport) ||
+	    nla_put_u16(skb, TCPTL_EV_A_DPORT, r->dport) ||
+	    nla_put_u8(skb, TCPTL_EV_A_OLDSTATE, r->oldstate) ||
+	    nla_put_u8(skb, TCPTL_EV_A_NEWSTATE, r->newstate) ||
+	    nla_put_u32(skb, TCPTL_EV_A_FLAGS, r->flags))
+		goto cancel;
+	if ((r->flags & TCPTL_EVF_TASK_CONTEXT) &&
+	    (nla_put_u32(skb, TCPTL_EV_A_PID, r->pid) ||
+	     nla_put_string(skb, TCPTL_EV_A_COMM, r->comm)))
+		goto cancel;
+	if (r->has_tcp_info &&
+	    (nla_put_u32(skb, TCPTL_EV_A_UID, r->uid) ||
+	     nla_put_u64_64bit(skb, TCPTL_EV_A_INO, r->ino, TCPTL_EV_A_PAD) ||
+	     nla_put_u64_64bit(skb, TCPTL_EV_A_BYTES_ACKED, r->bytes_acked,
+			       TCPTL_EV_A_PAD) ||
+	     nla_put_u64_64bit(skb, TCPTL_EV_A_BYTES_RECEIVED,
+			       r->bytes_received, TCPTL_EV_A_PAD) ||
+	     nla_put_u32(skb, TCPTL_EV_A_SEGS_IN, r->segs_in) ||
+	     nla_put_u32(skb, TCPTL_EV_A_SEGS_OUT, r->segs_out) ||
+	     nla_put_u32(skb, TCPTL_EV_A_TOTAL_RETRANS, r->total_retrans) ||
+	     nla_put_u32(skb, TCPTL_EV_A_SRTT_US, r->srtt_us) ||
+	     nla_put_u32(skb, TCPTL_EV_A_RCV_QUEUE, r->rcv_queue)))
+		goto cancel;
+	if (r->tw_reason && nla_put_u8(skb, TCPTL_EV_A_TW_REASON, r->tw_reason))
+		goto cancel;
+	nla_nest_end(skb, ev);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, ev);
+	return -EMSGSIZE;
+}
+
+static int tcptl_put_lost(struct sk_buff *skb, const void *arg,
+			  unsigned int cpu)
+{
+	const u64 *count = arg;
+	struct nlattr *ev = nla_nest_start(skb, TCPTL_A_EVENT);
+
+	if (!ev)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, TCPTL_EV_A_TYPE, TCPTL_EVENT_LOST) ||
+	    nla_put_u32(skb, TCPTL_EV_A_CPU, cpu) ||
+	    nla_put_u64_64bit(skb, TCPTL_EV_A_TIME_NS, ktime_get_ns(),
+			      TCPTL_EV_A_PAD) ||
+	    nla_put_u64_64bit(skb, TCPTL_EV_A_LOST_COUNT, *count,
+			      TCPTL_EV_A_PAD)) {
+		nla_nest_cancel(skb, ev);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, ev);
+	return 0;
+}
+
+/* Append to the message, or send it when full and start the next one. */
+static bool tcptl_batch_put(struct tcptl_batch *batch,
+			    int (*put)(struct sk_buff *skb, const void *arg,
+				       unsigned int cpu),
+			    const void *arg, unsigned int cpu)
+{
+	if (batch->skb && put(batch->skb, arg, cpu) == 0)
+		return true;
+	tcptl_batch_send(batch);
+	return tcptl_batch_start(batch) == 0 && put(batch->skb, arg, cpu) == 0;
+}
+
+void tcptl_batch_add(struct tcptl_batch *batch,
+		     const struct tcptl_record *rec, unsigned int cpu)
+{
+	if (tcptl_batch_put(batch, tcptl_put_record, rec, cpu))
+		batch->records++;
+	else	/* never sent: the reader sees the sequence gap */
+		atomic64_inc(&tcptl_delivery_failed);
+}
+
+void tcptl_batch_add_lost(struct tcptl_batch *batch, unsigned int cpu,
+			  u64 count)
+{
+	tcptl_batch_put(batch, tcptl_put_lost, &count, cpu);
+}
+
+int tcptl_netlink_init(void)
+{
+	return genl_register_family(&tcptl_family);
+}
+
+void tcptl_netlink_exit(void)
+{
+	genl_unregister_family(&tcptl_family);
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU record buffers and the worker that empties them.
+ *
+ * Each CPU has a single-producer, single-consumer ring. The producer is any
+ * hook running on that CPU; it runs with interrupts off for the few
+ * instructions that take a slot, so a softirq that interrupts a
+ * process-context hook (or, on kernels whose tracepoint callbacks are
+ * preemptible, another task) cannot interleave with it. No lock is shared
+ * between CPUs: the worker only reads the producer's head and publishes its
+ * own tail, with acquire/release ordering.
+ *
+ * Every record takes the CPU's next sequence number, also when it is then
+ * lost because the ring is full, so readers can account for every gap. The
+ * worker announces losses in band with a LOST record.
+ */
+
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "netlink.h"
+#include "ring.h"
+
+struct tcptl_cpu_buf {
+	struct tcptl_record *recs;
+	u32 head;		/* producer: next slot to fill */
+	u32 tail;		/* worker: next slot to read */
+	u64 seq;		/* producer: next sequence number */
+	u64 lost;		/* producer: records lost, ever */
+	u64 lost_reported;	/* worker: losses already announced */
+	u64 seen;
+	u64 filtered;
+	u64 no_listener;
+};
+
+/* The worker publishes its tail this often while draining a long ring. */
+#define TCPTL_TAIL_PUBLISH_EVERY 32
+
+static struct tcptl_cpu_buf __percpu *tcptl_bufs;
+static u32 tcptl_mask;
+static unsigned int tcptl_flush_interval_ms;
+static unsigned long tcptl_flush_jiffies;
+static struct workqueue_struct *tcptl_wq;
+static struct delayed_work tcptl_flush_work;
+
+void tcptl_ring_count_seen(void)
+{
+	this_cpu_inc(tcptl_bufs->seen);
+}
+
+void tcptl_ring_count_filtered(void)
+{
+	this_cpu_inc(tcptl_bufs->filtered);
+}
+
+void tcptl_ring_count_no_listener(void)
+{
+	this_cpu_inc(tcptl_bufs->no_listener);
+}
+
+void tcptl_ring_push(const struct tcptl_record *rec)
+{
+	struct tcptl_record *slot;
+	struct tcptl_cpu_buf *b;
+	unsigned long flags;
+	u32 head, used;
+
+	local_irq_save(flags);
+	b = this_cpu_ptr(tcptl_bufs);
+	head = b->head;
+	used = head - smp_load_acquire(&b->tail);
+	if (unlikely(used > tcptl_mask)) {
+		/* Full: the worker was kicked when it was half full. */
+		b->seq++;
+		WRITE_ONCE(b->lost, b->lost + 1);
+		local_irq_restore(flags);
+		return;
+	}
+	slot = &b->recs[head & tcptl_mask];
+	*slot = *rec;
+	slot->seq = b->seq++;
+	smp_store_release(&b->head, head + 1);
+	local_irq_restore(flags);
+
+	/*
+	 * An idle worker sleeps until a ring stops being empty; a ring filling
+	 * up faster than the interval gets it at once.
+	 */
+	if (used == 0)
+		queue_delayed_work(tcptl_wq, &tcptl_flush_work,
+				   tcptl_flush_jiffies);
+	else if (used + 1 == (tcptl_mask + 1) / 2)
+		mod_delayed_work(tcptl_wq, &tcptl_flush_work, 0);
+}
+
+/* Returns true if anything was handed to netlink. */
+static bool tcptl_flush(void)
+{
+	struct tcptl_batch batch;
+	bool any = false;
+	unsigned int cpu;
+
+	tcptl_batch_init(&batch);
+	for_each_possible_cpu(cpu) {
+		struct tcptl_cpu_buf *b = per_cpu_ptr(tcptl_bufs, cpu);
+		u32 head = smp_load_acquire(&b->head);
+		u32 tail = b->tail;
+		u64 lost;
+
+		while (tail != head) {
+			tcptl_batch_add(&batch, &b->recs[tail & tcptl_mask],
+					cpu);
+			tail++;
+			if (!(tail % TCPTL_TAIL_PUBLISH_EVERY))
+				smp_store_release(&b->tail, tail);
+			any = true;
+		}
+		smp_store_release(&b->tail, tail);
+
+		lost = READ_ONCE(b->lost);
+		if (lost != b->lost_reported) {
+			tcptl_batch_add_lost(&batch, cpu,
+					     lost - b->lost_reported);
+			b->lost_reported = lost;
+			any = true;
+		}
+	}
+	tcptl_batch_send(&batch);
+	return any;
+}
+
+static void tcptl_flush_work_fn(struct work_struct *work)
+{
+	/* Keep going while there is traffic; an empty pass lets it sleep. */
+	if (tcptl_flush())
+		queue_delayed_work(tcptl_wq, &tcptl_flush_work,
+				   tcptl_flush_jiffies);
+}
+
+void tcptl_ring_drain(void)
+{
+	cancel_delayed_work_sync(&tcptl_flush_work);
+	tcptl_flush();
+}
+
+void tcptl_ring_get_stats(struct tcptl_ring_stats *st)
+{
+	unsigned int cpu;
+
+	memset(st, 0, sizeof(*st));
+	for_each_possible_cpu(cpu) {
+		const struct tcptl_cpu_buf *b = per_cpu_ptr(tcptl_bufs, cpu);
+
+		st->seen += READ_ONCE(b->seen);
+		st->filtered += READ_ONCE(b->filtered);
+		st->no_listener += READ_ONCE(b->no_listener);
+		st->produced += READ_ONCE(b->seq);
+		st->lost += READ_ONCE(b->lost);
+		st->nr_cpus++;
+	}
+	st->memory_bytes = (u64)st->nr_cpus *
+			   (tcptl_mask + 1) * sizeof(struct tcptl_record);
+}
+
+unsigned int tcptl_ring_size(void)
+{
+	return tcptl_mask + 1;
+}
+
+unsigned int tcptl_ring_flush_ms(void)
+{
+	return tcptl_flush_interval_ms;
+}
+
+static void tcptl_ring_free(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		kvfree(per_cpu_ptr(tcptl_bufs, cpu)->recs);
+	free_percpu(tcptl_bufs);
+	tcptl_bufs = NULL;
+}
+
+int tcptl_ring_init(unsigned int records_per_cpu, unsigned int flush_ms)
+{
+	unsigned int cpu;
+
+	if (WARN_ON(!is_power_of_2(records_per_cpu)))
+		return -EINVAL;
+	tcptl_mask = records_per_cpu - 1;
+	tcptl_flush_interval_ms = flush_ms;
+	tcptl_flush_jiffies = max(1UL, msecs_to_jiffies(flush_ms));
+	INIT_DELAYED_WORK(&tcptl_flush_work, tcptl_flush_work_fn);
+
+	tcptl_bufs = alloc_percpu(struct tcptl_cpu_buf);
+	if (!tcptl_bufs)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct tcptl_cpu_buf *b = per_cpu_ptr(tcptl_bufs, cpu);
+
+		b->recs = kvzalloc_node(array_size(records_per_cpu,
+						   sizeof(*b->recs)),
+					GFP_KERNEL, cpu_to_node(cpu));
+		if (!b->recs)
+			goto err_free;
+	}
+
+	tcptl_wq = alloc_workqueue("tcp_timeline", WQ_UNBOUND, 1);
+	if (!tcptl_wq)
+		goto err_free;
+	return 0;
+
+err_free:
+	tcptl_ring_free();
+	return -ENOMEM;
+}
+
+void tcptl_ring_exit(void)
+{
+	destroy_workqueue(tcptl_wq);
+	tcptl_ring_free();
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * tcp-timeline: the generic netlink contract between tcp_timeline.ko and its
+ * readers. This header is the single source of truth for both sides.
+ *
+ * Family "tcp_timeline", version 1, visible in the initial network namespace
+ * only. Every request needs CAP_NET_ADMIN; so does joining the multicast
+ * group "events" (GENL_MCAST_CAP_NET_ADMIN or GENL_UNS_ADMIN_PERM, whichever
+ * the kernel has; the module refuses to build without either).
+ *
+ * Requests (all with NLM_F_REQUEST; errors come back as -errno with an
+ * extack message):
+ *
+ *   TCPTL_CMD_GET_STATS   reply: TCPTL_A_STATS (nested, TCPTL_STATS_A_*)
+ *   TCPTL_CMD_GET_FILTER  reply: TCPTL_A_FILTER (nested, TCPTL_FILTER_A_*)
+ *   TCPTL_CMD_SET_FILTER  TCPTL_A_FILTER; an empty or absent nest clears it
+ *
+ * Notifications, on the "events" group only:
+ *
+ *   TCPTL_CMD_EVENTS      TCPTL_A_CLOCK_OFFSET_NS, then one TCPTL_A_EVENT
+ *                         nest per record (many records per message)
+ *
+ * Sequencing and loss. Records are produced into per-CPU buffers. Every
+ * record a CPU produces while a reader is subscribed takes the next value of
+ * that CPU's sequence counter (TCPTL_EV_A_CPU, TCPTL_EV_A_SEQ), including the
+ * records that are then lost because the buffer was full. So a reader that
+ * tracks, per CPU, the last sequence number it saw knows exactly how many
+ * records it missed. Losses inside the module are announced in band by a
+ * TCPTL_EVENT_LOST record (count since the previous one, per CPU); a gap that
+ * no LOST record explains was lost on the way to this reader's socket
+ * (ENOBUFS). With no subscriber at all, records are not produced and take no
+ * sequence numbers (TCPTL_STATS_A_NO_LISTENER counts them).
+ *
+ * Order. Records of one CPU arrive in sequence order. Records of one
+ * connection can come from different CPUs; order them by TCPTL_EV_A_TIME_NS
+ * (CLOCK_MONOTONIC), which is taken under the socket's own serialisation.
+ *
+ * Identity. TCPTL_EV_A_COOKIE is the socket cookie (the value SO_COOKIE,
+ * inet_diag and "ss -e" show), the id of a connection for its whole life,
+ * TIME_WAIT included. Kernel addresses are never sent.
+ *
+ *  - An active open's CLOSE->SYN_SENT record is taken before the kernel has
+ *    chosen the local port; it carries TCPTL_EVF_PORT_PENDING and local port
+ *    0, and a TCPTL_EVENT_PORT record with the same cookie follows as soon as
+ *    the port is chosen (none follows if connect() fails first, e.g. with
+ *    EADDRNOTAVAIL: the connection never had a port).
+ *  - A passive child's LISTEN->SYN_RECV record carries the child's own
+ *    identity (the module takes it from the child's next transition: up to
+ *    Linux 6.14 the tracepoint reports the listener's addresses there).
+ *
+ * Owner. TCPTL_EV_A_UID and TCPTL_EV_A_INO describe the socket (its owner
+ * uid and its socket inode, 0 once orphaned) and are always present for full
+ * sockets. TCPTL_EV_A_PID and TCPTL_EV_A_COMM are present only when the
+ * transition ran in the context of a task working on the socket
+ * (TCPTL_EVF_TASK_CONTEXT); packet- and timer-driven transitions run in
+ * softirq, where the interrupted task has nothing to do with the socket.
+ *
+ * Attribute numbering starts at 1; unknown attributes must be ignored by
+ * readers so that new ones can be added without a version bump.
+ */
+#ifndef _UAPI_TCP_TIMELINE_H
+#define _UAPI_TCP_TIMELINE_H
+
+#define TCPTL_GENL_NAME		"tcp_timeline"
+#define TCPTL_GENL_VERSION	1
+#define TCPTL_MCGRP_EVENTS	"events"
+
+enum tcptl_cmd {
+	TCPTL_CMD_UNSPEC,
+	TCPTL_CMD_GET_STATS,
+	TCPTL_CMD_GET_FILTER,
+	TCPTL_CMD_SET_FILTER,
+	TCPTL_CMD_EVENTS,	/* notification only */
+	__TCPTL_CMD_MAX,
+};
+#define TCPTL_CMD_MAX (__TCPTL_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum tcptl_attr {
+	TCPTL_A_UNSPEC,
+	TCPTL_A_EVENT,			/* nest: TCPTL_EV_A_*, repeated */
+	TCPTL_A_STATS,			/* nest: TCPTL_STATS_A_* */
+	TCPTL_A_FILTER,			/* nest: TCPTL_FILTER_A_* */
+	TCPTL_A_CLOCK_OFFSET_NS,	/* s64 as u64: CLOCK_REALTIME minus
+					 * CLOCK_MONOTONIC when the message was
+					 * built; wall time = TIME_NS + offset */
+	TCPTL_A_PAD,
+	__TCPTL_A_MAX,
+};
+#define TCPTL_A_MAX (__TCPTL_A_MAX - 1)
+
+/* What a record is about. */
+enum tcptl_event_type {
+	TCPTL_EVENT_UNSPEC,
+	TCPTL_EVENT_STATE,	/* a state transition: OLDSTATE -> NEWSTATE */
+	TCPTL_EVENT_PORT,	/* the local port of a PORT_PENDING SYN_SENT */
+	TCPTL_EVENT_RESET_SENT,	/* this socket sent a RST */
+	TCPTL_EVENT_RESET_RECEIVED, /* this socket received a RST */
+	TCPTL_EVENT_LOST,	/* LOST_COUNT records lost on CPU (buffer full) */
+	TCPTL_EVENT_TW_OVERFLOW, /* tcp_max_tw_buckets reached: this connection
+				  * closes without a TIME_WAIT */
+	__TCPTL_EVENT_MAX,
+};
+#define TCPTL_EVENT_MAX (__TCPTL_EVENT_MAX - 1)
+
+/*
+ * TCP states: the kernel's own numbering (include/net/tcp_states.h), which
+ * /proc/net/tcp and inet_diag also expose.
+ */
+enum tcptl_state {
+	TCPTL_STATE_ESTABLISHED = 1,
+	TCPTL_STATE_SYN_SENT,
+	TCPTL_STATE_SYN_RECV,
+	TCPTL_STATE_FIN_WAIT1,
+	TCPTL_STATE_FIN_WAIT2,
+	TCPTL_STATE_TIME_WAIT,
+	TCPTL_STATE_CLOSE,
+	TCPTL_STATE_CLOSE_WAIT,
+	TCPTL_STATE_LAST_ACK,
+	TCPTL_STATE_LISTEN,
+	TCPTL_STATE_CLOSING,
+	TCPTL_STATE_NEW_SYN_RECV,
+	__TCPTL_STATE_MAX,
+};
+#define TCPTL_STATE_MAX (__TCPTL_STATE_MAX - 1)
+
+/* TCPTL_EV_A_FLAGS */
+enum tcptl_event_flags {
+	/* PID/COMM name the task whose system call made the transition */
+	TCPTL_EVF_TASK_CONTEXT		= 1 << 0,
+	/* SYN_SENT before the local port was chosen; a PORT record follows */
+	TCPTL_EVF_PORT_PENDING		= 1 << 1,
+	/* the record is about the timewait socket of this connection */
+	TCPTL_EVF_TIMEWAIT		= 1 << 2,
+	/* an IPv6 socket talking IPv4 (v4-mapped); addresses shown as IPv4 */
+	TCPTL_EVF_V4MAPPED		= 1 << 3,
+	/* a passive child whose identity was taken from its next transition */
+	TCPTL_EVF_CHILD_IDENTITY	= 1 << 4,
+};
+
+/* TIME_WAIT end reasons (TCPTL_EV_A_TW_REASON). */
+enum tcptl_tw_reason {
+	TCPTL_TW_REASON_UNSPEC,
+	TCPTL_TW_REASON_EXPIRED,	/* the timer ran out */
+	TCPTL_TW_REASON_REUSED,		/* taken over by a new connection */
+	TCPTL_TW_REASON_RESET,		/* killed by an incoming RST */
+	TCPTL_TW_REASON_SYN,		/* killed by an incoming SYN */
+	TCPTL_TW_REASON_ABORTED,	/* ss -K / sock_destroy */
+	TCPTL_TW_REASON_NETNS_EXIT,	/* its namespace went away */
+	TCPTL_TW_REASON_SEGMENT,	/* an unacceptable segment, answered
+					 * with a RST */
+	__TCPTL_TW_REASON_MAX,
+};
+#define TCPTL_TW_REASON_MAX (__TCPTL_TW_REASON_MAX - 1)
+
+/* One record, nested in TCPTL_A_EVENT. */
+enum tcptl_event_attr {
+	TCPTL_EV_A_UNSPEC,
+	TCPTL_EV_A_TYPE,		/* u8, enum tcptl_event_type */
+	TCPTL_EV_A_CPU,			/* u32 */
+	TCPTL_EV_A_SEQ,			/* u64, per CPU */
+	TCPTL_EV_A_TIME_NS,		/* u64, CLOCK_MONOTONIC */
+	TCPTL_EV_A_COOKIE,		/* u64, socket cookie */
+	TCPTL_EV_A_NETNS,		/* u32, network namespace inode */
+	TCPTL_EV_A_FAMILY,		/* u8, AF_INET or AF_INET6 */
+	TCPTL_EV_A_SADDR,		/* binary, 4 or 16 bytes, network order */
+	TCPTL_EV_A_DADDR,		/* binary, 4 or 16 bytes, network order */
+	TCPTL_EV_A_SPORT,		/* u16, host order */
+	TCPTL_EV_A_DPORT,		/* u16, host order */
+	TCPTL_EV_A_OLDSTATE,		/* u8, enum tcptl_state */
+	TCPTL_EV_A_NEWSTATE,		/* u8, enum tcptl_state */
+	TCPTL_EV_A_FLAGS,		/* u32, enum tcptl_event_flags */
+	TCPTL_EV_A_PID,			/* u32, tgid (TASK_CONTEXT only) */
+	TCPTL_EV_A_COMM,		/* string (TASK_CONTEXT only) */
+	TCPTL_EV_A_UID,			/* u32, socket owner uid */
+	TCPTL_EV_A_INO,			/* u64, socket inode, 0 once orphaned */
+	TCPTL_EV_A_BYTES_ACKED,		/* u64 */
+	TCPTL_EV_A_BYTES_RECEIVED,	/* u64 */
+	TCPTL_EV_A_SEGS_IN,		/* u32 */
+	TCPTL_EV_A_SEGS_OUT,		/* u32 */
+	TCPTL_EV_A_TOTAL_RETRANS,	/* u32 */
+	TCPTL_EV_A_SRTT_US,		/* u32, smoothed RTT */
+	TCPTL_EV_A_RCV_QUEUE,		/* u32, bytes received, not yet read */
+	TCPTL_EV_A_LOST_COUNT,		/* u64, TCPTL_EVENT_LOST only */
+	TCPTL_EV_A_TW_REASON,		/* u8, enum tcptl_tw_reason */
+	TCPTL_EV_A_PAD,
+	__TCPTL_EV_A_MAX,
+};
+#define TCPTL_EV_A_MAX (__TCPTL_EV_A_MAX - 1)
+
+/* Bits of TCPTL_STATS_A_HOOKS: which probes are attached. */
+enum tcptl_hook {
+	TCPTL_HOOK_SET_STATE	= 1 << 0, /* tracepoint inet_sock_set_state */
+	TCPTL_HOOK_CONNECT	= 1 << 1, /* kprobe tcp_connect (SYN_SENT port) */
+	TCPTL_HOOK_SEND_RESET	= 1 << 2, /* tracepoint tcp_send_reset */
+	TCPTL_HOOK_RECV_RESET	= 1 << 3, /* tracepoint tcp_receive_reset */
+	TCPTL_HOOK_TW_ENTER	= 1 << 4, /* kprobe inet_twsk_hashdance* */
+	TCPTL_HOOK_TW_EXIT	= 1 << 5, /* kprobe inet_twsk_kill */
+	TCPTL_HOOK_TW_OVERFLOW	= 1 << 6, /* kretprobe inet_twsk_alloc */
+};
+
+/* Module statistics, nested in TCPTL_A_STATS. Counters are since load. */
+enum tcptl_stats_attr {
+	TCPTL_STATS_A_UNSPEC,
+	TCPTL_STATS_A_SEEN,		/* u64, TCP events the hooks saw */
+	TCPTL_STATS_A_FILTERED,		/* u64, dropped by the filter */
+	TCPTL_STATS_A_NO_LISTENER,	/* u64, not produced: nobody listening */
+	TCPTL_STATS_A_PRODUCED,		/* u64, records given a sequence no. */
+	TCPTL_STATS_A_LOST,		/* u64, produced but lost: buffer full */
+	TCPTL_STATS_A_DELIVERED,	/* u64, records multicast */
+	TCPTL_STATS_A_DELIVERY_FAILED,	/* u64, records in messages netlink
+					 * could not queue to some reader */
+	TCPTL_STATS_A_MESSAGES,		/* u64, netlink messages sent */
+	TCPTL_STATS_A_BUFFER_SIZE,	/* u32, records per CPU buffer */
+	TCPTL_STATS_A_FLUSH_INTERVAL_MS, /* u32 */
+	TCPTL_STATS_A_HOOKS,		/* u32, enum tcptl_hook: attached */
+	TCPTL_STATS_A_HOOKS_MISSING,	/* u32, enum tcptl_hook: unavailable */
+	TCPTL_STATS_A_NR_CPUS,		/* u32, buffers allocated */
+	TCPTL_STATS_A_MEMORY_BYTES,	/* u64, buffer memory */
+	TCPTL_STATS_A_PAD,
+	__TCPTL_STATS_A_MAX,
+};
+#define TCPTL_STATS_A_MAX (__TCPTL_STATS_A_MAX - 1)
+
+/*
+ * The filter, nested in TCPTL_A_FILTER. A record passes when every field
+ * that is set matches; a field given several times (ports, CIDRs) matches if
+ * any of its values does. Ports and CIDRs are inclusive ranges/prefixes.
+ * A PORT_PENDING SYN_SENT record passes local-port tests (its port is not
+ * known yet); its PORT record is tested when it comes.
+ */
+enum tcptl_filter_attr {
+	TCPTL_FILTER_A_UNSPEC,
+	TCPTL_FILTER_A_PORT,		/* nest TCPTL_RANGE_A_*: either side */
+	TCPTL_FILTER_A_LPORT,		/* nest TCPTL_RANGE_A_*: local port */
+	TCPTL_FILTER_A_RPORT,		/* nest TCPTL_RANGE_A_*: remote port */
+	TCPTL_FILTER_A_LADDR,		/* nest TCPTL_CIDR_A_*: local address */
+	TCPTL_FILTER_A_RADDR,		/* nest TCPTL_CIDR_A_*: remote address */
+	TCPTL_FILTER_A_STATES,		/* u32, bit (1 << state): old or new */
+	TCPTL_FILTER_A_NETNS,		/* u32, network namespace inode */
+	TCPTL_FILTER_A_FAMILY,		/* u8, AF_INET or AF_INET6 */
+	__TCPTL_FILTER_A_MAX,
+};
+#define TCPTL_FILTER_A_MAX (__TCPTL_FILTER_A_MAX - 1)
+
+/* At most this many ranges per port field and prefixes per address field. */
+#define TCPTL_FILTER_MAX_VALUES	8
+
+enum tcptl_range_attr {
+	TCPTL_RANGE_A_UNSPEC,
+	TCPTL_RANGE_A_LO,		/* u16 */
+	TCPTL_RANGE_A_HI,		/* u16, >= LO; LO alone means LO..LO */
+	__TCPTL_RANGE_A_MAX,
+};
+#define TCPTL_RANGE_A_MAX (__TCPTL_RANGE_A_MAX - 1)
+
+enum tcptl_cidr_attr {
+	TCPTL_CIDR_A_UNSPEC,
+	TCPTL_CIDR_A_ADDR,		/* binary, 4 (IPv4) or 16 (IPv6) bytes */
+	TCPTL_CIDR_A_PREFIX,		/* u8, at most 32 or 128 */
+	__TCPTL_CIDR_A_MAX,
+};
+#define TCPTL_CIDR_A_MAX (__TCPTL_CIDR_A_MAX - 1)
+
+#endif /* _UAPI_TCP_TIMELINE_H */
