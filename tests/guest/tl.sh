@@ -1,0 +1,54 @@
+# Helpers for scenario tests: run the reader around a scenario and query
+# what it recorded. Sourced after lib.sh.
+
+TL_EVENTS=/tmp/events.json
+TL_SCEN=/tmp/scen.out
+
+# Start "tcptimeline events --json" in the background and wait until it has
+# joined the events group (the module then counts it as a listener).
+tl_reader_start() {
+	rm -f "$TL_EVENTS"
+	tcptimeline events --json -o "$TL_EVENTS" "$@" 2>/tmp/reader.err &
+	TL_READER=$!
+	i=0
+	while [ $i -lt 50 ]; do
+		if tcptimeline stats --json 2>/dev/null | jq -e '.produced >= 0' >/dev/null &&
+		   [ -e "$TL_EVENTS" ]; then
+			sleep 0.2
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "reader did not start: $(cat /tmp/reader.err)"
+}
+
+# Stop the reader after the module's flush interval has passed.
+tl_reader_stop() {
+	sleep 0.3
+	kill -INT "$TL_READER" 2>/dev/null
+	wait "$TL_READER" || true
+}
+
+# Run a scenario and load its key=value output as shell variables.
+tl_scenario() {
+	tcpscen "$@" >"$TL_SCEN" || fail "tcpscen $* failed"
+	. "$TL_SCEN"
+}
+
+# "OLD>NEW ..." of the state records of one cookie, in time order.
+tl_states() {
+	jq -rs --argjson c "$1" '[.[] | select(.type == "state" and .cookie == $c)]
+		| sort_by(.time_ns) | map("\(.old_state)>\(.new_state)") | join(" ")' "$TL_EVENTS"
+}
+
+# Records of one cookie and type, as JSON lines.
+tl_records() {
+	jq -c --argjson c "$1" --arg t "$2" 'select(.cookie == $c and .type == $t)' "$TL_EVENTS"
+}
+
+# One field of the first state record of a cookie entering NEW.
+tl_field() {
+	jq -rs --argjson c "$1" --arg s "$2" --arg f "$3" \
+		'[.[] | select(.type == "state" and .cookie == $c and .new_state == $s)][0][$f]' "$TL_EVENTS"
+}
