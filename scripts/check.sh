@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test command: unit tests, then the guest suite on every kernel of the
+# matrix. Ends with "N passed, N failed" (and ", N skipped").
+#
+#   KERNELS="5.10 6.1 6.12 sid"  which kernels
+#   TESTS=GLOB                   which guest tests (t-1*, ...)
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${TCPTL_BUILD:-$TOP/build}
+KERNELS=${KERNELS:-5.10 6.1 6.12 sid}
+TESTS=${TESTS:-*}
+passed=0 failed=0 skipped=0
+failures=()
+t0=$SECONDS
+
+note_fail() { failed=$((failed + 1)); failures+=("$1"); }
+
+if [ "${TCPTL_NO_SETUP:-0}" != 1 ]; then
+	"$TOP/scripts/setup.sh" || exit 1
+fi
+
+echo "== unit tests"
+if [ -f "$TOP/tests/unit/Makefile" ]; then
+	make -s -C "$TOP/tests/unit" check 2>&1 | tee "$BUILD.unit.log"
+	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$BUILD.unit.log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(echo "$line" | sed -E 's/unit: ([0-9]+) passed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		passed=$((passed + p))
+		failed=$((failed + f))
+		[ "$f" -eq 0 ] || failures+=("unit tests: $f failed (log: $BUILD.unit.log)")
+	else
+		note_fail "unit tests did not run (log: $BUILD.unit.log)"
+	fi
+fi
+
+# Kernel log lines that fail a run whatever the tests said.
+BAD_LOG='Oops|BUG:|WARNING:|general protection|possible circular locking|inconsistent lock state|possible recursive locking|KASAN|UBSAN|kmemleak|Call Trace|RCU stall|rcu_sched self-detected|scheduling while atomic|sleeping function called from invalid context|Kernel panic'
+
+n=0
+total=$(echo "$KERNELS" | wc -w)
+for id in $KERNELS; do
+	n=$((n + 1))
+	k0=$SECONDS
+	out=$BUILD/$id
+	mkdir -p "$out"
+	echo "== [$n/$total] kernel $id: preparing"
+	if ! "$TOP/scripts/kernels.sh" prepare "$id" "$n" "$total"; then
+		note_fail "$id: kernel preparation failed (logs: ${TCPTL_CACHE:-/var/cache/tcp-timeline}/logs)"
+		continue
+	fi
+	kver=$("$TOP/scripts/kernels.sh" version "$id")
+	echo "== [$n/$total] $id $kver: building module and initramfs"
+	if ! "$TOP/scripts/vm.sh" initramfs "$id" >"$out/prepare.log" 2>&1; then
+		tail -n 20 "$out/prepare.log"
+		note_fail "$id: build failed (log: $out/prepare.log)"
+		continue
+	fi
+	grep -E "warning:" "$out/build.log" && note_fail "$id: compiler warnings (log: $out/build.log)"
+	echo "== [$n/$total] $id $kver: running the guest suite"
+	g0=$SECONDS
+	TCPTL_SKIP_PREPARE=1 "$TOP/scripts/vm.sh" run-only "$id" "$TESTS" >/dev/null 2>&1
+	log=$out/console.log
+	grep -E '^(\[t-[^]]*\] (FAIL|SKIP):|TCPTL-RESULT)' "$log" | sed 's/^/   /'
+	p=$(grep -c '^TCPTL-RESULT PASS' "$log")
+	f=$(grep -c '^TCPTL-RESULT FAIL' "$log")
+	s=$(grep -c '^TCPTL-RESULT SKIP' "$log")
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	while read -r line; do failures+=("$id: ${line#TCPTL-RESULT FAIL } (log: $log)"); done \
+		< <(grep '^TCPTL-RESULT FAIL' "$log")
+	if ! grep -q '==== TCPTL-GUEST-DONE ====' "$log"; then
+		note_fail "$id: guest did not finish (timeout or crash; log: $log)"
+	fi
+	# The whole console counts: an oops can happen outside any test.
+	bad=$(grep -E "$BAD_LOG" "$log" | head -n 5)
+	taint=$(sed -n 's/^TCPTL-TAINTED \([0-9]*\).*/\1/p' "$log")
+	# Allowed taints: O (out-of-tree, 4096) and E (unsigned, 8192).
+	if [ -n "$bad" ]; then
+		note_fail "$id: kernel log: $(echo "$bad" | head -n 1) (log: $log)"
+	elif [ -z "$taint" ] || [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
+		note_fail "$id: kernel tainted '${taint:-unknown}' (log: $log)"
+	else
+		passed=$((passed + 1))
+	fi
+	echo "== [$n/$total] $id $kver: $p passed, $f failed, $s skipped; guest $((SECONDS - g0)) s, kernel total $((SECONDS - k0)) s"
+done
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "Failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "Total time: $((SECONDS - t0)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

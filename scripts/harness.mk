@@ -1,0 +1,21 @@
+# Targets that boot guests; included by the top-level Makefile.
+KERNELS	?= 5.10 6.1 6.12 sid
+KERNEL	?= 6.1
+TESTS	?= *
+
+.PHONY: check demo vm-shell kernels setup
+
+setup:
+	scripts/setup.sh
+
+check:
+	KERNELS="$(KERNELS)" TESTS="$(TESTS)" scripts/check.sh
+
+demo: setup
+	scripts/vm.sh demo $(KERNEL)
+
+vm-shell: setup
+	scripts/vm.sh shell $(KERNEL)
+
+kernels: setup
+	scripts/kernels.sh prepare $(KERNELS)

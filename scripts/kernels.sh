@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel matrix: for each kernel id, a debootstrap chroot of its Debian
+# suite (with the headers and the compiler the kernel was built with), the
+# kernel image and the few modules the guest tests need. Cached under
+# $TCPTL_CACHE, so only the first run pays for downloads.
+#
+#   kernels.sh prepare ID...          make the chroot and image (idempotent)
+#   kernels.sh build-module ID OUTDIR build tcp_timeline.ko for ID into OUTDIR
+#   kernels.sh version ID             the exact kernel release of ID
+#   kernels.sh refresh ID...          update a prepared suite to its newest kernel
+#
+# IDs: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), sid (newest).
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${TCPTL_CACHE:-/var/cache/tcp-timeline}
+MIRROR=${TCPTL_MIRROR:-http://deb.debian.org/debian}
+SECURITY_MIRROR=${TCPTL_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+LOGS=$CACHE/logs
+# Modules the guest loads (with their dependencies, from modules.dep).
+GUEST_MODULES="inet_diag tcp_diag veth"
+
+suite_of() {
+	case "$1" in
+	5.10) echo bullseye ;;
+	6.1) echo bookworm ;;
+	6.12) echo trixie ;;
+	sid) echo sid ;;
+	*) echo "kernels.sh: unknown kernel id '$1' (5.10, 6.1, 6.12, sid)" >&2; return 1 ;;
+	esac
+}
+
+log() { printf '%s\n' "$*" >&2; }
+
+# Run a step with its output in a log file; on failure name the step and log.
+step() {
+	local name=$1 logfile=$2
+	shift 2
+	mkdir -p "$(dirname "$logfile")"
+	if ! "$@" >"$logfile" 2>&1; then
+		log "FAILED: $name (log: $logfile)"
+		tail -n 20 "$logfile" >&2
+		return 1
+	fi
+}
+
+sources_for() {
+	local suite=$1
+	echo "deb $MIRROR $suite main"
+	case "$suite" in
+	sid) ;;
+	*)
+		echo "deb $MIRROR $suite-updates main"
+		echo "deb $SECURITY_MIRROR $suite-security main"
+		;;
+	esac
+}
+
+in_chroot() {
+	local root=$1
+	shift
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
+}
+
+make_chroot() {
+	local suite=$1 root=$2 tmp=$2.partial
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	# sid may be signed by a key newer than the host's keyring; apt in the
+	# chroot then uses the suite's own keyring, installed below.
+	local keyopt=()
+	[ "$suite" = sid ] && keyopt=(--no-check-gpg)
+	debootstrap --variant=minbase "${keyopt[@]}" \
+		--include=make,libc6-dev,kmod,ca-certificates,debian-archive-keyring \
+		"$suite" "$tmp" "$MIRROR"
+	sources_for "$suite" >"$tmp/etc/apt/sources.list"
+	in_chroot "$tmp" apt-get update
+	# The headers meta package names the suite's current ABI; installing it
+	# pulls in that kernel's compiler.
+	in_chroot "$tmp" apt-get install -y --no-install-recommends linux-headers-cloud-amd64
+	mv "$tmp" "$root"
+}
+
+kernel_release_in() {
+	local root=$1
+	# The newest installed cloud headers: the suite's own candidate.
+	ls -d "$root"/usr/src/linux-headers-*-cloud-amd64 | sed 's|.*/linux-headers-||' | sort -V | tail -n 1
+}
+
+fetch_image() {
+	local root=$1 kver=$2 dest=$3 dl
+	dl=$root/tmp/tcptl-image
+	rm -rf "$dl" "$dest.partial"
+	mkdir -p "$dl" "$dest.partial"
+	# In sid the image package is split: vmlinuz and modules come in
+	# linux-binary-*; download whatever the image package depends on.
+	local pkgs="linux-image-$kver"
+	local deps
+	deps=$(in_chroot "$root" apt-cache depends "linux-image-$kver" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-binary-[^ ]*\|linux-modules-[^ ]*\)$/\1/p' || true)
+	pkgs="$pkgs $deps"
+	# shellcheck disable=SC2086
+	(cd "$dl" && in_chroot "$root" sh -c "cd /tmp/tcptl-image && apt-get download $pkgs")
+	for deb in "$dl"/*.deb; do
+		dpkg-deb -x "$deb" "$dest.partial/root"
+	done
+	local vmlinuz
+	vmlinuz=$(find "$dest.partial/root" -name "vmlinuz*" -type f | head -n 1)
+	[ -n "$vmlinuz" ] || { log "no vmlinuz in $pkgs"; return 1; }
+	cp "$vmlinuz" "$dest.partial/vmlinuz"
+	local moddir
+	moddir=$(find "$dest.partial/root" -type d -path "*/lib/modules/$kver" | head -n 1)
+	mkdir -p "$dest.partial/modules"
+	: >"$dest.partial/modules/load-order"
+	local m
+	for m in $GUEST_MODULES; do
+		add_module "$moddir" "$m" "$dest.partial/modules"
+	done
+	in_chroot "$root" dpkg-query -W -f='${Version}\n' "linux-headers-$kver" >"$dest.partial/package-version"
+	echo "$kver" >"$dest.partial/release"
+	rm -rf "$dest.partial/root" "$dl"
+	rm -rf "$dest"
+	mv "$dest.partial" "$dest"
+}
+
+# Copy module NAME and its dependencies (first) into OUT, decompressed.
+add_module() {
+	local moddir=$1 name=$2 out=$3 line path dep
+	grep -qx "$name" "$out/load-order" && return 0
+	line=$(grep -E "(^|/)${name}\.ko(\.xz|\.zst|\.gz)?:" "$moddir/modules.dep" || true)
+	if [ -z "$line" ]; then
+		# Built in (or absent): nothing to load.
+		return 0
+	fi
+	path=${line%%:*}
+	for dep in ${line#*:}; do
+		dep=$(basename "$dep")
+		add_module "$moddir" "${dep%%.ko*}" "$out"
+	done
+	case "$path" in
+	*.xz) xz -dc "$moddir/$path" >"$out/$name.ko" ;;
+	*.zst) zstd -qdc "$moddir/$path" >"$out/$name.ko" ;;
+	*.gz) gzip -dc "$moddir/$path" >"$out/$name.ko" ;;
+	*) cp "$moddir/$path" "$out/$name.ko" ;;
+	esac
+	echo "$name" >>"$out/load-order"
+}
+
+prepare() {
+	local id=$1 n=${2:-1} total=${3:-1} suite root kver img start
+	suite=$(suite_of "$id")
+	root=$CACHE/chroots/$suite
+	img=$CACHE/kernels/$id
+	start=$SECONDS
+	if [ ! -d "$root" ]; then
+		log "[$n/$total] $suite: creating build chroot (debootstrap, a few minutes the first time)"
+		step "$suite: debootstrap and headers" "$LOGS/chroot-$suite.log" make_chroot "$suite" "$root"
+	fi
+	kver=$(kernel_release_in "$root")
+	if [ ! -f "$img/release" ] || [ "$(cat "$img/release")" != "$kver" ]; then
+		log "[$n/$total] $suite $kver: fetching kernel image"
+		step "$suite: kernel image" "$LOGS/image-$id.log" fetch_image "$root" "$kver" "$img"
+	fi
+	log "[$n/$total] $suite: kernel $kver (package $(cat "$img/package-version")) ready ($((SECONDS - start)) s)"
+}
+
+refresh() {
+	local id=$1 suite root
+	suite=$(suite_of "$id")
+	root=$CACHE/chroots/$suite
+	[ -d "$root" ] || { prepare "$id"; return; }
+	step "$suite: refresh" "$LOGS/refresh-$suite.log" sh -c \
+		"chroot '$root' apt-get update && chroot '$root' env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends linux-headers-cloud-amd64"
+	prepare "$id"
+}
+
+build_module() {
+	local id=$1 out=$2 suite root kver src rc=0
+	suite=$(suite_of "$id")
+	root=$CACHE/chroots/$suite
+	kver=$(cat "$CACHE/kernels/$id/release")
+	src=$root/build/tcp_timeline
+	rm -rf "$src"
+	mkdir -p "$src" "$out"
+	cp -r "$TOP/Kbuild" "$TOP/module" "$src/"
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	in_chroot "$root" make -C "/usr/src/linux-headers-$kver" M=/build/tcp_timeline \
+		${EXTRA_MAKEFLAGS:-} modules >"$out/build.log" 2>&1 || rc=$?
+	umount "$root/proc" 2>/dev/null || true
+	if [ $rc -ne 0 ]; then
+		log "FAILED: building tcp_timeline.ko for $kver (log: $out/build.log)"
+		grep -E "error|warning" "$out/build.log" | head -n 20 >&2
+		return 1
+	fi
+	if grep -qE "warning:" "$out/build.log"; then
+		log "warnings building for $kver:"
+		grep -E "warning:" "$out/build.log" >&2
+	fi
+	cp "$src/tcp_timeline.ko" "$out/"
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+prepare)
+	total=$#; n=0
+	for id in "$@"; do n=$((n + 1)); prepare "$id" "$n" "$total"; done ;;
+refresh)
+	for id in "$@"; do refresh "$id"; done ;;
+build-module)
+	build_module "$1" "$2" ;;
+version)
+	cat "$CACHE/kernels/$1/release" ;;
+*)
+	sed -n '4,15p' "$0" >&2; exit 1 ;;
+esac

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots a matrix kernel under QEMU with the module, the reader, the test
+# programs and the guest suite in an initramfs. The module is only ever
+# loaded inside this guest.
+#
+#   vm.sh run ID [GLOB]   run the guest suite (tests matching GLOB), log to $BUILD/ID/console.log
+#   vm.sh shell ID        interactive shell in the guest, module loaded
+#   vm.sh demo ID         sample traffic and what the reader shows
+#
+# Environment: TCPTL_BUILD (default ./build), TCPTL_TIMEOUT (guest seconds,
+# default 900), TCPTL_MEM (MiB, default 1024).
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${TCPTL_CACHE:-/var/cache/tcp-timeline}
+BUILD=${TCPTL_BUILD:-$TOP/build}
+TIMEOUT=${TCPTL_TIMEOUT:-900}
+MEM=${TCPTL_MEM:-1024}
+# Host programs the tests use, copied with their shared libraries.
+HOST_TOOLS="ip ss jq setpriv nsenter unshare stat timeout"
+
+log() { printf '%s\n' "$*" >&2; }
+
+copy_elf() {
+	local bin=$1 root=$2 dest=${3:-$2/tcptl/bin}
+	mkdir -p "$dest"
+	cp -L "$bin" "$dest/"
+	ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do
+		[ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; }
+	done
+}
+
+build_initramfs() {
+	local id=$1 out=$2 root kimg kver
+	kimg=$CACHE/kernels/$id
+	kver=$(cat "$kimg/release")
+	root=$out/initramfs
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,var/run,tcptl/bin,tcptl/modules}
+	cp /bin/busybox "$root/bin/busybox"
+	for applet in $(/bin/busybox --list); do
+		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+	done
+	# The initramfs's own tools win over busybox applets of the same name.
+	for t in $HOST_TOOLS; do
+		copy_elf "$(command -v "$t")" "$root"
+	done
+	copy_elf "$TOP/userspace/tcptimeline" "$root"
+	for p in "$TOP"/tests/guest/progs/*; do
+		[ -x "$p" ] && [ -f "$p" ] && copy_elf "$p" "$root"
+	done
+	cp "$out/tcp_timeline.ko" "$root/tcptl/"
+	cp "$kimg"/modules/*.ko "$kimg/modules/load-order" "$root/tcptl/modules/" 2>/dev/null || true
+	mkdir -p "$root/tcptl/tests"
+	cp "$TOP"/tests/guest/*.sh "$root/tcptl/tests/"
+	cp "$TOP/tests/guest/init" "$root/init"
+	chmod +x "$root/init"
+	echo "$kver" >"$root/tcptl/expected-release"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz"
+}
+
+run_guest() {
+	local id=$1 mode=$2 glob=${3:-} out=$BUILD/$id append
+	append="console=ttyS0 quiet panic=-1 tcptl.mode=$mode"
+	[ -n "$glob" ] && append="$append tcptl.tests=$glob"
+	if [ "$mode" = shell ]; then
+		exec qemu-system-x86_64 -nographic -no-reboot -m "$MEM" -smp 2 -cpu max \
+			-kernel "$CACHE/kernels/$id/vmlinuz" -initrd "$out/initrd.gz" \
+			-append "$append"
+	fi
+	timeout --foreground "$TIMEOUT" qemu-system-x86_64 -nographic -no-reboot \
+		-m "$MEM" -smp 2 -cpu max -kernel "$CACHE/kernels/$id/vmlinuz" \
+		-initrd "$out/initrd.gz" -append "$append" </dev/null \
+		| tee "$out/console.log" | { [ "$mode" = run ] && cat >/dev/null || cat; }
+}
+
+prepare_guest() {
+	local id=$1 out=$BUILD/$1
+	mkdir -p "$out"
+	"$TOP/scripts/kernels.sh" prepare "$id"
+	"$TOP/scripts/kernels.sh" build-module "$id" "$out"
+	make -s -C "$TOP/userspace" >/dev/null
+	make -s -C "$TOP/tests/guest/progs" >/dev/null
+	build_initramfs "$id" "$out"
+}
+
+cmd=${1:-}
+id=${2:-6.1}
+case "$cmd" in
+run) prepare_guest "$id"; run_guest "$id" run "${3:-}" ;;
+shell) prepare_guest "$id"; run_guest "$id" shell ;;
+demo) prepare_guest "$id"; run_guest "$id" demo ;;
+initramfs) prepare_guest "$id" ;;
+run-only) run_guest "$id" run "${3:-}" ;;
+*) sed -n '4,14p' "$0" >&2; exit 1 ;;
+esac

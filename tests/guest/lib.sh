@@ -1,0 +1,58 @@
+# Assertions and helpers for guest tests (busybox sh).
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+pass() { echo "PASS"; exit 0; }
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+
+assert_match() {
+	printf '%s\n' "$1" | grep -qE -- "$2" || fail "$3: '$1' does not match /$2/"
+}
+
+assert_file_has() {
+	grep -qE -- "$2" "$1" || fail "$3: $1 has no line matching /$2/"
+}
+
+assert_count() {
+	n=$(grep -cE -- "$2" "$1")
+	[ "$n" -eq "$3" ] || fail "$4: $n lines match /$2/ in $1, want $3"
+}
+
+load_module() {
+	insmod /tcptl/tcp_timeline.ko "$@" || fail "insmod $*: $(dmesg | tail -n 3)"
+}
+
+unload_module() {
+	rmmod tcp_timeline || fail "rmmod failed"
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	limit=$1
+	shift
+	i=0
+	while [ $i -lt $((limit * 10)) ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# run_as_user UID COMMAND...: without any capability.
+run_as_user() {
+	u=$1
+	shift
+	setpriv --reuid "$u" --regid "$u" --clear-groups --inh-caps=-all -- "$@"
+}
+
+kernel_at_least() {
+	v=$(uname -r)
+	maj=${v%%.*}
+	rest=${v#*.}
+	min=${rest%%[.-]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}
