@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "tcp_timeline.h"
+
+void tcptl_conn_table_init(struct tcptl_conn_table *t, unsigned int max)
+{
+	memset(t, 0, sizeof(*t));
+	t->max = max;
+}
+
+void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c)
+{
+	HASH_DEL(t->by_cookie, c);
+	free(c);
+	t->count--;
+}
+
+void tcptl_conn_table_free(struct tcptl_conn_table *t)
+{
+	struct tcptl_conn *c, *tmp;
+
+	HASH_ITER(hh, t->by_cookie, c, tmp)
+		tcptl_conn_remove(t, c);
+}
+
+/* Bounded memory: the oldest entry (insertion order) goes first. */
+static void evict_one(struct tcptl_conn_table *t)
+{
+	if (t->by_cookie) {
+		tcptl_conn_remove(t, t->by_cookie);
+		t->evicted++;
+	}
+}
+
+static struct tcptl_conn *lookup(struct tcptl_conn_table *t, uint64_t cookie, bool create)
+{
+	struct tcptl_conn *c;
+
+	HASH_FIND(hh, t->by_cookie, &cookie, sizeof(cookie), c);
+	if (c || !create)
+		return c;
+	if (t->max && t->count >= t->max)
+		evict_one(t);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->cookie = cookie;
+	HASH_ADD(hh, t->by_cookie, cookie, sizeof(c->cookie), c);
+	t->count++;
+	return c;
+}
+
+static void add_step(struct tcptl_conn *c, const struct tcptl_event *ev)
+{
+	struct tcptl_step *s;
+
+	if (c->nsteps == TCPTL_MAX_STEPS)
+		return;
+	if (c->nsteps == 0) {
+		s = &c->steps[c->nsteps++];
+		s->state = ev->oldstate;
+		s->enter_ns = 0;	/* unknown: before the first record */
+		s->flags = 0;
+	}
+	s = &c->steps[c->nsteps++];
+	s->state = ev->newstate;
+	s->enter_ns = ev->time_ns;
+	s->flags = ev->flags;
+}
+
+struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_event *ev,
+				    uint64_t now_ns)
+{
+	bool tw = ev->flags & TCPTL_EVF_TIMEWAIT;
+	struct tcptl_conn *c;
+
+	if (ev->type == TCPTL_EVENT_LOST || !ev->cookie)
+		return NULL;
+	c = lookup(t, ev->cookie, true);
+	if (!c)
+		return NULL;
+
+	/* Owner: from any record made by a task working on the socket. */
+	if (ev->has_pid) {
+		c->has_owner = true;
+		c->pid = ev->pid;
+		memcpy(c->comm, ev->comm, sizeof(c->comm));
+	}
+	/* The local port chosen after SYN_SENT. */
+	if (ev->type == TCPTL_EVENT_PORT) {
+		c->id.sport = ev->sport;
+		c->id.saddr = ev->saddr;
+	}
+	if (ev->flags & TCPTL_EVF_PORT_PENDING && c->id.sport) {
+		ev->sport = c->id.sport;
+		ev->saddr = c->id.saddr;
+	}
+	if (ev->type == TCPTL_EVENT_STATE && !(ev->flags & TCPTL_EVF_PORT_PENDING))
+		c->id = *ev;
+	else if (!c->id.cookie)
+		c->id = *ev;
+	if (ev->has_sock) {
+		c->bytes_acked = ev->bytes_acked;
+		c->bytes_received = ev->bytes_received;
+		c->total_retrans = ev->total_retrans;
+	}
+
+	switch (ev->type) {
+	case TCPTL_EVENT_RESET_SENT:
+		c->rst_sent = true;
+		return c;
+	case TCPTL_EVENT_RESET_RECEIVED:
+		c->rst_received = true;
+		return c;
+	case TCPTL_EVENT_TW_OVERFLOW:
+		c->tw_overflow = true;
+		return c;
+	case TCPTL_EVENT_STATE:
+		break;
+	default:
+		return c;
+	}
+
+	/* The full socket's FIN_WAIT2/CLOSING->CLOSE after TIME_WAIT began is
+	 * the timewait socket taking over, not the end. */
+	if (!tw && c->in_timewait && ev->newstate == TCPTL_STATE_CLOSE)
+		return c;
+	if (c->state && c->state_ns && ev->oldstate == c->state) {
+		ev->has_prev_ns = true;
+		ev->prev_state_ns = ev->time_ns - c->state_ns;
+	}
+	if (ev->oldstate == TCPTL_STATE_ESTABLISHED) {
+		if (ev->newstate == TCPTL_STATE_FIN_WAIT1)
+			c->closed_first_here = !c->closed_first_peer;
+		else if (ev->newstate == TCPTL_STATE_CLOSE_WAIT)
+			c->closed_first_peer = !c->closed_first_here;
+	}
+	add_step(c, ev);
+	c->state = ev->newstate;
+	c->state_ns = ev->time_ns;
+	if (tw && ev->newstate != TCPTL_STATE_CLOSE)
+		c->in_timewait = true;
+	if (tw && ev->newstate == TCPTL_STATE_CLOSE)
+		c->tw_reason = ev->tw_reason;
+	if (ev->newstate == TCPTL_STATE_CLOSE) {
+		c->finished = true;
+		c->finished_at = now_ns;
+	}
+	return c;
+}

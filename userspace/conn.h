@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The connection table, keyed by socket cookie: what the reader knows of
+ * each connection, assembled from its records in time order.
+ */
+#ifndef TCPTL_CONN_H
+#define TCPTL_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "event.h"
+
+#define TCPTL_MAX_STEPS 16
+
+struct tcptl_step {
+	uint8_t state;
+	uint64_t enter_ns;
+	uint32_t flags;		/* of the record that entered it */
+};
+
+struct tcptl_conn {
+	uint64_t cookie;
+	struct tcptl_event id;	/* the latest record with full identity */
+	bool has_owner;
+	uint32_t pid;
+	char comm[16];
+	struct tcptl_step steps[TCPTL_MAX_STEPS];
+	unsigned int nsteps;
+	uint8_t state;
+	uint64_t state_ns;	/* when the current state was entered */
+	bool rst_sent, rst_received, tw_overflow, in_timewait, finished;
+	bool closed_first_here, closed_first_peer;
+	uint8_t tw_reason;
+	uint64_t bytes_acked, bytes_received;
+	uint32_t total_retrans;
+	uint64_t finished_at;	/* reader's monotonic time */
+	/* events mode: a SYN_SENT waiting for its local port */
+	bool has_held;
+	struct tcptl_event held;
+	UT_hash_handle hh;
+};
+
+struct tcptl_conn_table {
+	struct tcptl_conn *by_cookie;
+	unsigned int count, max;
+	uint64_t evicted;
+};
+
+void tcptl_conn_table_init(struct tcptl_conn_table *t, unsigned int max);
+void tcptl_conn_table_free(struct tcptl_conn_table *t);
+
+/*
+ * Take a record into its connection (records must come in time order).
+ * Fills ev->prev_state_ns, and the owner and local port the reader knows.
+ * Returns the connection (NULL for records of no connection).
+ */
+struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_event *ev,
+				    uint64_t now_ns);
+void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One decoded record of the module, the reader's unit of data. */
+#ifndef TCPTL_EVENT_H
+#define TCPTL_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+union tcptl_ip {
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
+struct tcptl_event {
+	uint8_t type;		/* enum tcptl_event_type */
+	uint32_t cpu;
+	uint64_t seq;
+	bool has_seq;
+	uint64_t time_ns;	/* CLOCK_MONOTONIC */
+	int64_t clock_offset_ns; /* of the message: wall = time_ns + offset */
+	uint64_t cookie;
+	uint32_t netns;
+	uint8_t family;
+	union tcptl_ip saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t oldstate, newstate;
+	uint32_t flags;
+	bool has_pid;
+	uint32_t pid;
+	char comm[16];
+	bool has_sock;		/* uid, ino and the counters are present */
+	uint32_t uid;
+	uint64_t ino;
+	uint64_t bytes_acked, bytes_received;
+	uint32_t segs_in, segs_out, total_retrans, srtt_us, rcv_queue;
+	uint64_t lost_count;
+	uint8_t tw_reason;
+	/* Filled by the reader: time in the previous state, when known. */
+	bool has_prev_ns;
+	uint64_t prev_state_ns;
+};
+
+const char *tcptl_state_name(unsigned int state);
+int tcptl_state_from_name(const char *name);
+const char *tcptl_type_name(unsigned int type);
+const char *tcptl_tw_reason_name(unsigned int reason);
+
+#endif

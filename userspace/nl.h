@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small libmnl helpers: resolve the family, subscribe, send requests. */
+#ifndef TCPTL_NL_H
+#define TCPTL_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+/* Messages from the module are at most 16 KiB; leave room. */
+#define TCPTL_NL_BUFSIZE (64 * 1024)
+
+struct tcptl_nl {
+	struct mnl_socket *sock;
+	uint16_t family;	/* tcp_timeline's id */
+	uint32_t events_group;
+	uint32_t ctrl_notify_group;
+	uint32_t seq;
+	char errmsg[256];	/* the kernel's extack message of the last error */
+};
+
+/* Open a socket and resolve the family: -ENOENT when it is not loaded. */
+int tcptl_nl_open(struct tcptl_nl *nl);
+void tcptl_nl_close(struct tcptl_nl *nl);
+
+/* Join the events group (and nlctrl's notify, to see the module go). */
+int tcptl_nl_subscribe(struct tcptl_nl *nl, int rcvbuf);
+
+typedef void (*tcptl_nl_build)(struct nlmsghdr *nlh, void *arg);
+typedef int (*tcptl_nl_reply)(const struct nlmsghdr *nlh, void *arg);
+
+/* Send one request and wait for its reply/ack; -errno on failure. */
+int tcptl_nl_request(struct tcptl_nl *nl, uint8_t cmd, tcptl_nl_build build,
+		     void *build_arg, tcptl_nl_reply reply, void *reply_arg);
+
+#endif

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "output.h"
+#include "tcp_timeline.h"
+
+void tcptl_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			/* control bytes, and bytes that may not be UTF-8 */
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void tcptl_format_addr(char *buf, size_t len, uint8_t family, const union tcptl_ip *a)
+{
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+static const char *const flag_names[] = {
+	"task", "port_pending", "timewait", "v4mapped", "child_identity",
+};
+
+static void format_time(const struct tcptl_out *o, uint64_t ns, int64_t offset,
+			char *buf, size_t len)
+{
+	if (o->wall_clock) {
+		uint64_t wall = ns + (uint64_t)offset;
+		time_t secs = (time_t)(wall / 1000000000u);
+		struct tm tm;
+
+		localtime_r(&secs, &tm);
+		size_t n = strftime(buf, len, "%H:%M:%S", &tm);
+		snprintf(buf + n, len - n, ".%06" PRIu64, (wall % 1000000000u) / 1000);
+	} else {
+		uint64_t rel = ns > o->start_ns ? ns - o->start_ns : 0;
+
+		snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, rel / 1000000000u,
+			 (rel % 1000000000u) / 1000);
+	}
+}
+
+static void json_event(const struct tcptl_out *o, const struct tcptl_event *ev,
+		       bool has_pid, uint32_t pid, const char *comm)
+{
+	FILE *f = o->f;
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	fprintf(f, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"wall_ns\":%" PRIu64
+		",\"cpu\":%u", tcptl_type_name(ev->type), ev->time_ns,
+		ev->time_ns + (uint64_t)ev->clock_offset_ns, ev->cpu);
+	if (ev->type == TCPTL_EVENT_LOST) {
+		fprintf(f, ",\"lost_count\":%" PRIu64 "}\n", ev->lost_count);
+		return;
+	}
+	tcptl_format_addr(s, sizeof(s), ev->family, &ev->saddr);
+	tcptl_format_addr(d, sizeof(d), ev->family, &ev->daddr);
+	fprintf(f, ",\"seq\":%" PRIu64 ",\"cookie\":%" PRIu64 ",\"netns\":%u"
+		",\"family\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u"
+		",\"old_state\":\"%s\",\"new_state\":\"%s\",\"flags\":[",
+		ev->seq, ev->cookie, ev->netns, ev->family == AF_INET6 ? "inet6" : "inet",
+		s, ev->sport, d, ev->dport, tcptl_state_name(ev->oldstate),
+		tcptl_state_name(ev->newstate));
+	bool first = true;
+	for (unsigned int i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		if (ev->flags & (1u << i)) {
+			fprintf(f, "%s\"%s\"", first ? "" : ",", flag_names[i]);
+			first = false;
+		}
+	}
+	fputc(']', f);
+	if (ev->has_pid) {
+		fprintf(f, ",\"pid\":%u,\"comm\":", ev->pid);
+		tcptl_json_string(f, ev->comm);
+	} else if (has_pid) {
+		/* Known from another record of this connection. */
+		fprintf(f, ",\"owner_pid\":%u,\"owner_comm\":", pid);
+		tcptl_json_string(f, comm);
+	}
+	if (ev->has_sock)
+		fprintf(f, ",\"uid\":%u,\"ino\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
+			",\"bytes_received\":%" PRIu64 ",\"segs_in\":%u,\"segs_out\":%u"
+			",\"total_retrans\":%u,\"srtt_us\":%u,\"rcv_queue\":%u",
+			ev->uid, ev->ino, ev->bytes_acked, ev->bytes_received, ev->segs_in,
+			ev->segs_out, ev->total_retrans, ev->srtt_us, ev->rcv_queue);
+	if (ev->tw_reason)
+		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(ev->tw_reason));
+	if (ev->has_prev_ns)
+		fprintf(f, ",\"prev_state_ns\":%" PRIu64, ev->prev_state_ns);
+	fputs("}\n", f);
+}
+
+static void endpoint(char *buf, size_t len, uint8_t family, const union tcptl_ip *a,
+		     uint16_t port)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	tcptl_format_addr(addr, sizeof(addr), family, a);
+	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
+void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
+		       bool has_pid, uint32_t pid, const char *comm)
+{
+	char t[32], l[64], r[64], who[32], prev[32] = "";
+	const char *extra = "";
+
+	if (o->json) {
+		json_event(o, ev, has_pid, pid, comm);
+		return;
+	}
+	format_time(o, ev->time_ns, ev->clock_offset_ns, t, sizeof(t));
+	if (ev->type == TCPTL_EVENT_LOST) {
+		fprintf(o->f, "%-15s LOST %" PRIu64 " records (module buffer full on cpu %u)\n",
+			t, ev->lost_count, ev->cpu);
+		return;
+	}
+	if (ev->type == TCPTL_EVENT_PORT)
+		return;		/* folded into SYN_SENT */
+	endpoint(l, sizeof(l), ev->family, &ev->saddr, ev->sport);
+	endpoint(r, sizeof(r), ev->family, &ev->daddr, ev->dport);
+	if (ev->has_pid)
+		snprintf(who, sizeof(who), "%-7u %-15s", ev->pid, ev->comm);
+	else if (has_pid)
+		snprintf(who, sizeof(who), "%-7u %-15s", pid, comm);
+	else
+		snprintf(who, sizeof(who), "%-7s %-15s", "-", "-");
+	if (ev->has_prev_ns)
+		snprintf(prev, sizeof(prev), "%.3f", ev->prev_state_ns / 1e6);
+	switch (ev->type) {
+	case TCPTL_EVENT_RESET_SENT: extra = " rst-sent"; break;
+	case TCPTL_EVENT_RESET_RECEIVED: extra = " rst-received"; break;
+	case TCPTL_EVENT_TW_OVERFLOW: extra = " tw-overflow (tcp_max_tw_buckets)"; break;
+	default: break;
+	}
+	if (ev->type != TCPTL_EVENT_STATE) {
+		fprintf(o->f, "%-15s %s %-22s %-22s %s%s\n", t, who, l, r,
+			tcptl_state_name(ev->newstate), extra);
+		return;
+	}
+	fprintf(o->f, "%-15s %s %-22s %-22s %-11s -> %-11s %9s%s%s%s\n", t, who, l, r,
+		tcptl_state_name(ev->oldstate), tcptl_state_name(ev->newstate), prev,
+		ev->flags & TCPTL_EVF_TIMEWAIT ? " timewait" : "",
+		ev->tw_reason ? " reason=" : "", ev->tw_reason ? tcptl_tw_reason_name(ev->tw_reason) : "");
+}
+
+static const char *close_kind(const struct tcptl_conn *c)
+{
+	if (c->tw_overflow)
+		return "fin, TIME_WAIT skipped (tcp_max_tw_buckets)";
+	if (c->rst_sent)
+		return "rst-sent";
+	if (c->rst_received)
+		return "rst-received";
+	return "fin";
+}
+
+static const char *first_closer(const struct tcptl_conn *c)
+{
+	if (c->closed_first_here)
+		return "local";
+	if (c->closed_first_peer)
+		return "peer";
+	return "-";
+}
+
+void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
+{
+	const struct tcptl_event *id = &c->id;
+	uint64_t t0 = c->nsteps > 1 ? c->steps[1].enter_ns : 0;
+	uint64_t end = c->nsteps ? c->steps[c->nsteps - 1].enter_ns : 0;
+	char l[64], r[64];
+
+	endpoint(l, sizeof(l), id->family, &id->saddr, id->sport);
+	endpoint(r, sizeof(r), id->family, &id->daddr, id->dport);
+	if (o->json) {
+		FILE *f = o->f;
+
+		fprintf(f, "{\"type\":\"timeline\",\"cookie\":%" PRIu64 ",\"netns\":%u"
+			",\"family\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\"",
+			c->cookie, id->netns, id->family == AF_INET6 ? "inet6" : "inet", l, r);
+		if (c->has_owner) {
+			fprintf(f, ",\"pid\":%u,\"comm\":", c->pid);
+			tcptl_json_string(f, c->comm);
+		}
+		fprintf(f, ",\"states\":[");
+		for (unsigned int i = 1; i < c->nsteps; i++) {
+			uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
+
+			fprintf(f, "%s{\"state\":\"%s\",\"enter_ns\":%" PRIu64, i > 1 ? "," : "",
+				tcptl_state_name(c->steps[i].state), c->steps[i].enter_ns - t0);
+			if (next)
+				fprintf(f, ",\"duration_ns\":%" PRIu64, next - c->steps[i].enter_ns);
+			fputc('}', f);
+		}
+		fprintf(f, "],\"close\":\"%s\",\"closed_first\":\"%s\",\"bytes_acked\":%" PRIu64
+			",\"bytes_received\":%" PRIu64 ",\"total_retrans\":%u,\"lifetime_ns\":%" PRIu64,
+			close_kind(c), first_closer(c), c->bytes_acked, c->bytes_received,
+			c->total_retrans, end - t0);
+		if (c->tw_reason)
+			fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(c->tw_reason));
+		fputs("}\n", f);
+		return;
+	}
+	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%s%u%s\n",
+		o->color ? "\033[1m" : "", l, r, o->color ? "\033[0m" : "", c->cookie,
+		id->netns, c->has_owner ? c->comm : "-", c->has_owner ? "/" : "",
+		c->has_owner ? c->pid : 0, "");
+	for (unsigned int i = 1; i < c->nsteps; i++) {
+		uint64_t at = c->steps[i].enter_ns - t0;
+		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
+		char dur[32] = "";
+
+		if (next)
+			snprintf(dur, sizeof(dur), "%12.3f ms", (next - c->steps[i].enter_ns) / 1e6);
+		fprintf(o->f, "  +%10.3f ms  %-12s%s%s\n", at / 1e6,
+			tcptl_state_name(c->steps[i].state), dur,
+			c->steps[i].flags & TCPTL_EVF_TIMEWAIT ? "  (timewait)" : "");
+	}
+	fprintf(o->f, "  closed: %s, first by %s; bytes acked %" PRIu64 ", received %" PRIu64
+		", retransmits %u; lifetime %.3f ms%s%s\n\n",
+		close_kind(c), first_closer(c), c->bytes_acked, c->bytes_received,
+		c->total_retrans, (end - t0) / 1e6, c->tw_reason ? "; TIME_WAIT ended: " : "",
+		c->tw_reason ? tcptl_tw_reason_name(c->tw_reason) : "");
+}
+
+void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_summary *s)
+{
+	if (o->json) {
+		fprintf(o->f, "{\"type\":\"summary\",\"records\":{");
+		for (unsigned int i = 1; i <= TCPTL_EVENT_MAX; i++)
+			fprintf(o->f, "%s\"%s\":%" PRIu64, i > 1 ? "," : "", tcptl_type_name(i),
+				s->by_type[i]);
+		fprintf(o->f, "},\"finished\":%" PRIu64 ",\"lost_module\":%" PRIu64
+			",\"lost_socket\":%" PRIu64 ",\"invalid\":%" PRIu64 ",\"evicted\":%" PRIu64
+			",\"enobufs\":%" PRIu64 "}\n", s->finished, s->lost_module, s->lost_socket,
+			s->invalid, s->evicted, s->enobufs);
+		return;
+	}
+	fprintf(f, "tcptimeline: %" PRIu64 " transitions, %" PRIu64 " resets, %" PRIu64
+		" TIME_WAIT overflows, %" PRIu64 " connections finished; lost %" PRIu64
+		" in the module, %" PRIu64 " on the socket; %" PRIu64 " invalid, %" PRIu64
+		" evicted\n", s->by_type[TCPTL_EVENT_STATE],
+		s->by_type[TCPTL_EVENT_RESET_SENT] + s->by_type[TCPTL_EVENT_RESET_RECEIVED],
+		s->by_type[TCPTL_EVENT_TW_OVERFLOW], s->finished, s->lost_module, s->lost_socket,
+		s->invalid, s->evicted);
+}
+
+void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st)
+{
+	if (o->json) {
+		fprintf(o->f, "{\"seen\":%" PRIu64 ",\"filtered\":%" PRIu64 ",\"no_listener\":%" PRIu64
+			",\"produced\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"delivered\":%" PRIu64
+			",\"delivery_failed\":%" PRIu64 ",\"messages\":%" PRIu64
+			",\"buffer_size\":%u,\"flush_interval_ms\":%u,\"hooks\":%u,\"hooks_missing\":%u"
+			",\"nr_cpus\":%u,\"memory_bytes\":%" PRIu64 "}\n",
+			st->seen, st->filtered, st->no_listener, st->produced, st->lost,
+			st->delivered, st->delivery_failed, st->messages, st->buffer_size,
+			st->flush_interval_ms, st->hooks, st->hooks_missing, st->nr_cpus,
+			st->memory_bytes);
+		return;
+	}
+	fprintf(o->f, "seen %" PRIu64 "\nfiltered %" PRIu64 "\nno_listener %" PRIu64
+		"\nproduced %" PRIu64 "\nlost %" PRIu64 "\ndelivered %" PRIu64
+		"\ndelivery_failed %" PRIu64 "\nmessages %" PRIu64 "\nbuffer_size %u\n"
+		"flush_interval_ms %u\nhooks 0x%x\nhooks_missing 0x%x\nnr_cpus %u\nmemory_bytes %" PRIu64 "\n",
+		st->seen, st->filtered, st->no_listener, st->produced, st->lost, st->delivered,
+		st->delivery_failed, st->messages, st->buffer_size, st->flush_interval_ms,
+		st->hooks, st->hooks_missing, st->nr_cpus, st->memory_bytes);
+}

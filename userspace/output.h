@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Text and JSON renderings of records, timelines and the exit summary. */
+#ifndef TCPTL_OUTPUT_H
+#define TCPTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conn.h"
+#include "decode.h"
+#include "event.h"
+
+struct tcptl_out {
+	FILE *f;
+	bool json;
+	bool color;
+	bool wall_clock;	/* -T */
+	uint64_t start_ns;	/* relative times count from here */
+};
+
+struct tcptl_summary {
+	uint64_t by_type[8];
+	uint64_t finished, lost_module, lost_socket, invalid, evicted, enobufs;
+};
+
+/* JSON string with every byte that needs it escaped (control bytes as \u00XX). */
+void tcptl_json_string(FILE *f, const char *s);
+void tcptl_format_addr(char *buf, size_t len, uint8_t family, const union tcptl_ip *a);
+
+void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
+		       bool has_pid, uint32_t pid, const char *comm);
+void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c);
+void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_summary *s);
+void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st);
+
+#endif
