@@ -48,7 +48,7 @@ for id in $KERNELS; do
 	out=$BUILD/$id
 	mkdir -p "$out"
 	echo "== [$n/$total] kernel $id: preparing"
-	if ! "$TOP/scripts/kernels.sh" prepare "$id" "$n" "$total"; then
+	if ! "$TOP/scripts/kernels.sh" prepare "$id"; then
 		note_fail "$id: kernel preparation failed (logs: ${TCPTL_CACHE:-/var/cache/tcp-timeline}/logs)"
 		continue
 	fi

@@ -39,11 +39,26 @@ step() {
 	local name=$1 logfile=$2
 	shift 2
 	mkdir -p "$(dirname "$logfile")"
-	if ! "$@" >"$logfile" 2>&1; then
+	# errexit is ignored in functions called from a condition: run the
+	# step in a subshell of its own with errexit on, then look at its status.
+	set +e
+	(set -e; "$@") >"$logfile" 2>&1
+	local rc=$?
+	set -e
+	if [ $rc -ne 0 ]; then
 		log "FAILED: $name (log: $logfile)"
 		tail -n 20 "$logfile" >&2
 		return 1
 	fi
+}
+
+# The versioned package a suite's meta package (linux-headers-cloud-amd64)
+# points at. The meta packages themselves are sometimes missing from the
+# mirror, so the versioned one is installed directly.
+resolve_meta() {
+	local root=$1 meta=$2
+	in_chroot "$root" apt-cache depends "$meta" |
+		sed -n 's/^ *Depends: \(linux-[a-z]*-[0-9][^ ]*\)$/\1/p' | head -n 1
 }
 
 sources_for() {
@@ -80,7 +95,10 @@ make_chroot() {
 	in_chroot "$tmp" apt-get update
 	# The headers meta package names the suite's current ABI; installing it
 	# pulls in that kernel's compiler.
-	in_chroot "$tmp" apt-get install -y --no-install-recommends linux-headers-cloud-amd64
+	local headers
+	headers=$(resolve_meta "$tmp" linux-headers-cloud-amd64)
+	[ -n "$headers" ]
+	in_chroot "$tmp" apt-get install -y --no-install-recommends "$headers"
 	mv "$tmp" "$root"
 }
 
@@ -99,7 +117,13 @@ fetch_image() {
 	# linux-binary-*; download whatever the image package depends on.
 	local pkgs="linux-image-$kver"
 	local deps
-	deps=$(in_chroot "$root" apt-cache depends "linux-image-$kver" 2>/dev/null |
+	# Signed images may be missing from the mirror: the unsigned build
+	# of the same kernel boots the same way under QEMU.
+	if ! (in_chroot "$root" sh -c "cd /tmp/tcptl-image && apt-get download $pkgs"); then
+		pkgs="linux-image-$kver-unsigned"
+	fi
+	rm -f "$dl"/*.deb
+	deps=$(in_chroot "$root" apt-cache depends "$pkgs" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-binary-[^ ]*\|linux-modules-[^ ]*\)$/\1/p' || true)
 	pkgs="$pkgs $deps"
 	# shellcheck disable=SC2086
@@ -167,13 +191,19 @@ prepare() {
 	log "[$n/$total] $suite: kernel $kver (package $(cat "$img/package-version")) ready ($((SECONDS - start)) s)"
 }
 
+refresh_headers() {
+	local root=$1
+	in_chroot "$root" apt-get update
+	in_chroot "$root" apt-get install -y --no-install-recommends \
+		"$(resolve_meta "$root" linux-headers-cloud-amd64)"
+}
+
 refresh() {
 	local id=$1 suite root
 	suite=$(suite_of "$id")
 	root=$CACHE/chroots/$suite
 	[ -d "$root" ] || { prepare "$id"; return; }
-	step "$suite: refresh" "$LOGS/refresh-$suite.log" sh -c \
-		"chroot '$root' apt-get update && chroot '$root' env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends linux-headers-cloud-amd64"
+	step "$suite: refresh" "$LOGS/refresh-$suite.log" refresh_headers "$root"
 	prepare "$id"
 }
 

@@ -47,7 +47,7 @@ build_initramfs() {
 	for t in $HOST_TOOLS; do
 		copy_elf "$(command -v "$t")" "$root"
 	done
-	copy_elf "$TOP/userspace/tcptimeline" "$root"
+	[ -x "$TOP/userspace/tcptimeline" ] && copy_elf "$TOP/userspace/tcptimeline" "$root"
 	for p in "$TOP"/tests/guest/progs/*; do
 		[ -x "$p" ] && [ -f "$p" ] && copy_elf "$p" "$root"
 	done
@@ -81,7 +81,7 @@ prepare_guest() {
 	mkdir -p "$out"
 	"$TOP/scripts/kernels.sh" prepare "$id"
 	"$TOP/scripts/kernels.sh" build-module "$id" "$out"
-	make -s -C "$TOP/userspace" >/dev/null
+	[ -f "$TOP/userspace/Makefile" ] && make -s -C "$TOP/userspace" >/dev/null
 	make -s -C "$TOP/tests/guest/progs" >/dev/null
 	build_initramfs "$id" "$out"
 }

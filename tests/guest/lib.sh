@@ -1,5 +1,14 @@
 # Assertions and helpers for guest tests (busybox sh).
 
+# busybox sh runs its own applet for any name it knows, whatever PATH says;
+# these functions reach the full tools copied from the host instead.
+ip() { /tcptl/bin/ip "$@"; }
+ss() { /tcptl/bin/ss "$@"; }
+setpriv() { /tcptl/bin/setpriv "$@"; }
+stat() { /tcptl/bin/stat "$@"; }
+nsenter() { /tcptl/bin/nsenter "$@"; }
+unshare() { /tcptl/bin/unshare "$@"; }
+
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "PASS"; exit 0; }
