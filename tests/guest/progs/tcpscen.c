@@ -13,12 +13,19 @@
  * half-close     client shuts down writing, server answers, then both close
  * listen         a listener opened and closed, nothing else
  * close-wait     server never closes after the client's FIN (-s SECONDS)
+ * burst          -n connections, client closes first, as fast as possible
+ * reuse          client from fixed port -b closes first, then connects again
+ *                from it: the second connect takes over the TIME_WAIT
+ * syn-kill       server closes first (its side is in TIME_WAIT), then the
+ *                client connects again from the same port -b: the SYN
+ *                ends the server's TIME_WAIT
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +40,8 @@
 static int family = AF_INET;
 static int port = 9000;
 static int hold_seconds = 3;
+static int count = 100;
+static int bind_port;
 
 static void die(const char *what)
 {
@@ -92,7 +101,7 @@ static int listener(void)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len))
 		die("bind");
-	if (listen(fd, 16))
+	if (listen(fd, 128))
 		die("listen");
 	printf("listener_cookie=%llu\n", (unsigned long long)cookie_of(fd));
 	return fd;
@@ -106,6 +115,15 @@ static int client(int *err)
 
 	if (fd < 0)
 		die("socket");
+	if (bind_port) {
+		struct sockaddr_storage local;
+		socklen_t llen = loopback(&local, bind_port);
+		int one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&local, llen))
+			die("bind client");
+	}
 	*err = connect(fd, (struct sockaddr *)&ss, len) ? errno : 0;
 	printf("client_cookie=%llu\n", (unsigned long long)cookie_of(fd));
 	return fd;
@@ -154,7 +172,7 @@ int main(int argc, char **argv)
 	int opt, lfd, cfd, sfd, err;
 	const char *scen;
 
-	while ((opt = getopt(argc, argv, "6p:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "6p:s:n:b:")) != -1) {
 		switch (opt) {
 		case '6':
 			family = AF_INET6;
@@ -164,6 +182,12 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			hold_seconds = atoi(optarg);
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 'b':
+			bind_port = atoi(optarg);
 			break;
 		default:
 			return 2;
@@ -221,6 +245,39 @@ int main(int argc, char **argv)
 		close(cfd);
 		sleep(hold_seconds);	/* the leak: sfd stays in CLOSE_WAIT */
 		close(sfd);
+		close(lfd);
+	} else if (!strcmp(scen, "burst")) {
+		lfd = listener();
+		for (int i = 0; i < count; i++) {
+			cfd = client(&err);
+			if (err) {
+				errno = err;
+				die("connect");
+			}
+			sfd = accept_one(lfd);
+			close(cfd);
+			wait_eof(sfd);
+			close(sfd);
+		}
+		close(lfd);
+	} else if (!strcmp(scen, "reuse") || !strcmp(scen, "syn-kill")) {
+		bool server_first = !strcmp(scen, "syn-kill");
+
+		connected_pair(&lfd, &cfd, &sfd);
+		printf("first_client_cookie=%llu\nfirst_server_cookie=%llu\n",
+		       (unsigned long long)cookie_of(cfd), (unsigned long long)cookie_of(sfd));
+		close(server_first ? sfd : cfd);
+		wait_eof(server_first ? cfd : sfd);
+		close(server_first ? cfd : sfd);
+		usleep(100000);
+		cfd = client(&err);
+		printf("second_connect_errno=%d\n", err);
+		if (!err) {
+			sfd = accept_one(lfd);
+			close(cfd);
+			wait_eof(sfd);
+			close(sfd);
+		}
 		close(lfd);
 	} else {
 		fprintf(stderr, "tcpscen: unknown scenario %s\n", scen);

@@ -1,0 +1,57 @@
+#!/bin/sh
+# TIME_WAIT: entry, FIN_WAIT2 held by the timewait machinery, and the early
+# ends with their reasons (reuse, SYN, namespace exit), and overflow.
+. /tcptl/tests/lib.sh
+. /tcptl/tests/tl.sh
+
+tw_exit() {
+	jq -r --argjson c "$1" 'select(.cookie == $c and .type == "state" and
+		(.flags | index("timewait")) and .new_state == "CLOSE") |
+		"\(.old_state)>\(.new_state) \(.tw_reason)"' "$TL_EVENTS"
+}
+
+load_module
+tl_reader_start
+
+# Reuse: connect() from the same bound port takes over the client's TIME_WAIT.
+tl_scenario -p 9030 -b 45030 reuse
+assert_eq "$second_connect_errno" 0 "second connect"
+assert_eq "$(tw_exit "$first_client_cookie")" "TIME_WAIT>CLOSE reused" "reuse"
+
+# SYN: the server closed first; a new SYN to its TIME_WAIT ends it.
+tl_scenario -p 9031 -b 45031 syn-kill
+assert_eq "$second_connect_errno" 0 "second connect (syn-kill)"
+assert_eq "$(tw_exit "$first_server_cookie")" "TIME_WAIT>CLOSE syn" "SYN"
+
+# Namespace exit: TIME_WAIT sockets go with their namespace.
+ip netns add tl30 && ip netns exec tl30 ip link set lo up || skip "no netns"
+ip netns exec tl30 tcpscen -p 9032 client-close >"$TL_SCEN" || fail "netns scenario"
+. "$TL_SCEN"
+ns_client=$client_cookie
+ip netns del tl30
+sleep 3
+
+# Orphaned FIN_WAIT2: the client closed, the peer never does.
+echo 2 >/proc/sys/net/ipv4/tcp_fin_timeout
+tl_scenario -p 9033 -s 4 close-wait
+orphan=$client_cookie
+echo 60 >/proc/sys/net/ipv4/tcp_fin_timeout
+
+# Overflow: no room for TIME_WAIT at all.
+old=$(cat /proc/sys/net/ipv4/tcp_max_tw_buckets)
+echo 0 >/proc/sys/net/ipv4/tcp_max_tw_buckets
+tl_scenario -p 9034 client-close
+overflow=$client_cookie
+echo "$old" >/proc/sys/net/ipv4/tcp_max_tw_buckets
+tl_reader_stop
+
+assert_eq "$(tw_exit "$ns_client")" "TIME_WAIT>CLOSE netns_exit" "netns exit"
+assert_eq "$(tl_states "$orphan")" \
+	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>FIN_WAIT2 FIN_WAIT2>CLOSE FIN_WAIT2>CLOSE" \
+	"orphaned FIN_WAIT2 in the timewait machinery"
+assert_eq "$(tw_exit "$orphan")" "FIN_WAIT2>CLOSE expired" "orphan expiry"
+assert_eq "$(tl_records "$overflow" tw_overflow | wc -l)" 1 "overflow record"
+assert_eq "$(tl_states "$overflow")" \
+	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>CLOSE" \
+	"no TIME_WAIT after overflow"
+pass

@@ -1,0 +1,28 @@
+#!/bin/sh
+# timeout: 150
+# The real TIME_WAIT timer: 60 seconds, then an exit with reason "expired";
+# and an orphaned FIN_WAIT2 that the peer's FIN moves on to TIME_WAIT.
+. /tcptl/tests/lib.sh
+. /tcptl/tests/tl.sh
+
+load_module
+tl_reader_start
+tl_scenario -p 9035 client-close
+expiring=$client_cookie
+echo 30 >/proc/sys/net/ipv4/tcp_fin_timeout
+tl_scenario -p 9036 -s 1 close-wait
+moved_on=$client_cookie
+echo 60 >/proc/sys/net/ipv4/tcp_fin_timeout
+sleep 63
+tl_reader_stop
+
+exit_rec=$(jq -c --argjson c "$expiring" 'select(.cookie == $c and .old_state == "TIME_WAIT" and .new_state == "CLOSE")' "$TL_EVENTS")
+assert_eq "$(echo "$exit_rec" | jq -r .tw_reason)" expired "reason"
+enter_ns=$(jq --argjson c "$expiring" 'select(.cookie == $c and .new_state == "TIME_WAIT") | .time_ns' "$TL_EVENTS")
+secs=$((($(echo "$exit_rec" | jq .time_ns) - enter_ns) / 1000000000))
+[ "$secs" -ge 59 ] && [ "$secs" -le 62 ] || fail "TIME_WAIT lasted $secs s, want 60"
+
+assert_eq "$(tl_states "$moved_on")" \
+	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>FIN_WAIT2 FIN_WAIT2>CLOSE FIN_WAIT2>TIME_WAIT TIME_WAIT>CLOSE" \
+	"FIN_WAIT2 (timewait) moved on to TIME_WAIT, then expired"
+pass
