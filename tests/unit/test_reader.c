@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the reader's parsing, accounting, assembly and output. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "conn.h"
+#include "decode.h"
+#include "output.h"
+#include "reorder.h"
+#include "rfilter.h"
+#include "seqtrack.h"
+#include "tcp_timeline.h"
+
+static char msgbuf[8192];
+
+static struct nlmsghdr *events_msg(void)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(msgbuf);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	nlh->nlmsg_type = 0x20;
+	g->cmd = TCPTL_CMD_EVENTS;
+	mnl_attr_put_u64(nlh, TCPTL_A_CLOCK_OFFSET_NS, 1000);
+	return nlh;
+}
+
+/* A well-formed IPv4 state record. */
+static struct nlattr *put_record(struct nlmsghdr *nlh, uint64_t cookie, uint64_t seq,
+				 uint8_t old, uint8_t new)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, TCPTL_A_EVENT);
+	uint32_t lo = htonl(INADDR_LOOPBACK);
+
+	mnl_attr_put_u8(nlh, TCPTL_EV_A_TYPE, TCPTL_EVENT_STATE);
+	mnl_attr_put_u32(nlh, TCPTL_EV_A_CPU, 1);
+	mnl_attr_put_u64(nlh, TCPTL_EV_A_SEQ, seq);
+	mnl_attr_put_u64(nlh, TCPTL_EV_A_TIME_NS, 5000 + seq);
+	mnl_attr_put_u64(nlh, TCPTL_EV_A_COOKIE, cookie);
+	mnl_attr_put_u8(nlh, TCPTL_EV_A_FAMILY, AF_INET);
+	mnl_attr_put(nlh, TCPTL_EV_A_SADDR, 4, &lo);
+	mnl_attr_put(nlh, TCPTL_EV_A_DADDR, 4, &lo);
+	mnl_attr_put_u16(nlh, TCPTL_EV_A_SPORT, 40000);
+	mnl_attr_put_u16(nlh, TCPTL_EV_A_DPORT, 80);
+	mnl_attr_put_u8(nlh, TCPTL_EV_A_OLDSTATE, old);
+	mnl_attr_put_u8(nlh, TCPTL_EV_A_NEWSTATE, new);
+	mnl_attr_put_u32(nlh, TCPTL_EV_A_PID, 42);
+	mnl_attr_put_strz(nlh, TCPTL_EV_A_COMM, "curl");
+	return n;
+}
+
+struct collected {
+	struct tcptl_event ev[8];
+	int n;
+};
+
+static void collect(const struct tcptl_event *ev, void *arg)
+{
+	struct collected *c = arg;
+
+	if (c->n < 8)
+		c->ev[c->n++] = *ev;
+}
+
+static void test_decode_good(void **state)
+{
+	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlattr *n;
+
+	(void)state;
+	n = put_record(nlh, 77, 3, TCPTL_STATE_SYN_SENT, TCPTL_STATE_ESTABLISHED);
+	mnl_attr_put_u32(nlh, 200, 9);	/* a newer module's attribute */
+	mnl_attr_nest_end(nlh, n);
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(counts.invalid, 0);
+	assert_int_equal(got.ev[0].cookie, 77);
+	assert_int_equal(got.ev[0].seq, 3);
+	assert_int_equal(got.ev[0].sport, 40000);
+	assert_int_equal(got.ev[0].dport, 80);
+	assert_int_equal(got.ev[0].oldstate, TCPTL_STATE_SYN_SENT);
+	assert_int_equal(got.ev[0].newstate, TCPTL_STATE_ESTABLISHED);
+	assert_true(got.ev[0].has_pid);
+	assert_string_equal(got.ev[0].comm, "curl");
+	assert_int_equal(got.ev[0].clock_offset_ns, 1000);
+}
+
+static void test_decode_wrong_length(void **state)
+{
+	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlattr *n;
+
+	(void)state;
+	n = put_record(nlh, 1, 1, 7, 2);
+	mnl_attr_put_u16(nlh, TCPTL_EV_A_COOKIE, 5);	/* u64 sent as u16 */
+	mnl_attr_nest_end(nlh, n);
+	n = put_record(nlh, 2, 2, 7, 2);
+	mnl_attr_nest_end(nlh, n);
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
+	assert_int_equal(counts.invalid, 1);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.ev[0].cookie, 2);
+}
+
+static void test_decode_hostile_nest(void **state)
+{
+	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlattr *n;
+
+	(void)state;
+	n = put_record(nlh, 1, 1, 7, 2);
+	struct nlattr *last = mnl_nlmsg_get_payload_tail(nlh);
+
+	mnl_attr_put_u32(nlh, TCPTL_EV_A_CPU, 1);
+	mnl_attr_nest_end(nlh, n);
+	/* The last inner attribute claims more bytes than the nest holds. */
+	last->nla_len = 200;
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(counts.invalid, 1);
+}
+
+static void test_decode_truncated_message(void **state)
+{
+	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlattr *n;
+
+	(void)state;
+	n = put_record(nlh, 1, 1, 7, 2);
+	mnl_attr_nest_end(nlh, n);
+	nlh->nlmsg_len -= 10;	/* cut into the record */
+	tcptl_decode_events(nlh, collect, &got, &counts);
+	assert_int_equal(got.n, 0);
+}
+
+static void test_decode_missing_type(void **state)
+{
+	char buf[64];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct tcptl_event ev;
+
+	(void)state;
+	mnl_attr_put_u64(nlh, TCPTL_EV_A_COOKIE, 1);
+	assert_int_equal(tcptl_decode_event_attrs(mnl_nlmsg_get_payload(nlh),
+						  nlh->nlmsg_len - NLMSG_HDRLEN, &ev), -EINVAL);
+}
+
+static void test_seqtrack(void **state)
+{
+	struct tcptl_seqtrack st;
+
+	(void)state;
+	tcptl_seqtrack_init(&st);
+	tcptl_seqtrack_record(&st, 0, 100);	/* baseline */
+	tcptl_seqtrack_record(&st, 0, 101);
+	tcptl_seqtrack_record(&st, 0, 105);	/* 102..104 missing */
+	tcptl_seqtrack_record(&st, 3, 7);	/* another CPU's baseline */
+	tcptl_seqtrack_record(&st, 3, 9);	/* 8 missing */
+	assert_int_equal(st.gaps, 4);
+	tcptl_seqtrack_lost(&st, 3);		/* the module announces 3 */
+	assert_int_equal(tcptl_seqtrack_lost_socket(&st), 1);
+	tcptl_seqtrack_free(&st);
+}
+
+static struct tcptl_event state_ev(uint64_t cookie, uint64_t t, uint8_t old, uint8_t new)
+{
+	struct tcptl_event ev = { .type = TCPTL_EVENT_STATE, .cookie = cookie, .time_ns = t,
+				  .oldstate = old, .newstate = new, .family = AF_INET,
+				  .has_seq = true };
+	return ev;
+}
+
+static void test_reorder(void **state)
+{
+	struct tcptl_reorder r;
+	struct tcptl_event ev = { 0 }, out;
+
+	(void)state;
+	tcptl_reorder_init(&r);
+	uint64_t times[] = { 30, 10, 20, 50, 40 };
+	for (int i = 0; i < 5; i++) {
+		ev.time_ns = times[i];
+		assert_int_equal(tcptl_reorder_push(&r, &ev), 0);
+	}
+	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 1);
+	assert_int_equal(out.time_ns, 10);
+	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 1);
+	assert_int_equal(out.time_ns, 20);
+	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 1);
+	assert_int_equal(out.time_ns, 30);
+	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 0);
+	assert_int_equal(tcptl_reorder_pop(&r, UINT64_MAX, &out), 1);
+	assert_int_equal(out.time_ns, 40);
+	tcptl_reorder_free(&r);
+}
+
+static void test_conn_port_owner_timewait(void **state)
+{
+	struct tcptl_conn_table t;
+	struct tcptl_event ev;
+	struct tcptl_conn *c;
+
+	(void)state;
+	tcptl_conn_table_init(&t, 16);
+	ev = state_ev(9, 100, TCPTL_STATE_CLOSE, TCPTL_STATE_SYN_SENT);
+	ev.flags = TCPTL_EVF_PORT_PENDING | TCPTL_EVF_TASK_CONTEXT;
+	ev.has_pid = true;
+	ev.pid = 7;
+	strcpy(ev.comm, "app");
+	ev.dport = 80;
+	c = tcptl_conn_apply(&t, &ev, 0);
+	ev = state_ev(9, 110, TCPTL_STATE_SYN_SENT, TCPTL_STATE_SYN_SENT);
+	ev.type = TCPTL_EVENT_PORT;
+	ev.sport = 41000;
+	tcptl_conn_apply(&t, &ev, 0);
+	assert_int_equal(c->id.sport, 41000);
+
+	ev = state_ev(9, 300, TCPTL_STATE_SYN_SENT, TCPTL_STATE_ESTABLISHED);
+	tcptl_conn_apply(&t, &ev, 0);
+	assert_true(ev.has_prev_ns);
+	assert_int_equal(ev.prev_state_ns, 200);
+	assert_true(c->has_owner);	/* carried from SYN_SENT */
+	assert_int_equal(c->pid, 7);
+
+	ev = state_ev(9, 400, TCPTL_STATE_ESTABLISHED, TCPTL_STATE_FIN_WAIT1);
+	tcptl_conn_apply(&t, &ev, 0);
+	ev = state_ev(9, 500, TCPTL_STATE_FIN_WAIT1, TCPTL_STATE_FIN_WAIT2);
+	tcptl_conn_apply(&t, &ev, 0);
+	ev = state_ev(9, 600, TCPTL_STATE_FIN_WAIT2, TCPTL_STATE_TIME_WAIT);
+	ev.flags = TCPTL_EVF_TIMEWAIT;
+	tcptl_conn_apply(&t, &ev, 0);
+	ev = state_ev(9, 601, TCPTL_STATE_FIN_WAIT2, TCPTL_STATE_CLOSE);
+	tcptl_conn_apply(&t, &ev, 0);
+	assert_false(c->finished);	/* the full socket's close is not the end */
+	ev = state_ev(9, 60000000600ull, TCPTL_STATE_TIME_WAIT, TCPTL_STATE_CLOSE);
+	ev.flags = TCPTL_EVF_TIMEWAIT;
+	ev.tw_reason = TCPTL_TW_REASON_EXPIRED;
+	tcptl_conn_apply(&t, &ev, 0);
+	assert_true(c->finished);
+	assert_true(c->closed_first_here);
+	assert_int_equal(c->tw_reason, TCPTL_TW_REASON_EXPIRED);
+	assert_int_equal(c->nsteps, 7);	/* CLOSE + 6 entered states */
+	tcptl_conn_table_free(&t);
+}
+
+static void test_conn_eviction(void **state)
+{
+	struct tcptl_conn_table t;
+
+	(void)state;
+	tcptl_conn_table_init(&t, 2);
+	for (uint64_t i = 1; i <= 5; i++) {
+		struct tcptl_event ev = state_ev(i, i, TCPTL_STATE_CLOSE, TCPTL_STATE_LISTEN);
+
+		tcptl_conn_apply(&t, &ev, 0);
+	}
+	assert_int_equal(t.count, 2);
+	assert_int_equal(t.evicted, 3);
+	tcptl_conn_table_free(&t);
+}
+
+static char *render(void (*fn)(FILE *, const void *), const void *arg)
+{
+	static char out[2048];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	fn(f, arg);
+	fclose(f);
+	return out;
+}
+
+static void json_string_fn(FILE *f, const void *arg)
+{
+	tcptl_json_string(f, arg);
+}
+
+static void test_json_escape(void **state)
+{
+	(void)state;
+	assert_string_equal(render(json_string_fn, "a\"b\\c"), "\"a\\\"b\\\\c\"");
+	assert_string_equal(render(json_string_fn, "x\ny\x01"), "\"x\\u000ay\\u0001\"");
+	assert_string_equal(render(json_string_fn, "\xff"), "\"\\u00ff\"");
+}
+
+static void event_text_fn(FILE *f, const void *arg)
+{
+	struct tcptl_out o = { .f = f, .start_ns = 1000000000 };
+
+	tcptl_print_event(&o, arg, false, 0, NULL);
+}
+
+static void event_json_fn(FILE *f, const void *arg)
+{
+	struct tcptl_out o = { .f = f, .json = true };
+
+	tcptl_print_event(&o, arg, false, 0, NULL);
+}
+
+static void test_event_formats(void **state)
+{
+	struct tcptl_event ev = state_ev(5, 3500000000ull, TCPTL_STATE_ESTABLISHED,
+					 TCPTL_STATE_CLOSE_WAIT);
+
+	(void)state;
+	inet_pton(AF_INET, "10.0.0.1", &ev.saddr);
+	inet_pton(AF_INET, "10.0.0.2", &ev.daddr);
+	ev.sport = 8080;
+	ev.dport = 51000;
+	ev.has_prev_ns = true;
+	ev.prev_state_ns = 1500000;
+	assert_string_equal(render(event_text_fn, &ev),
+		"2.500000        -       -               10.0.0.1:8080          10.0.0.2:51000         "
+		"ESTABLISHED -> CLOSE_WAIT      1.500\n");
+	ev.has_pid = true;
+	ev.pid = 12;
+	strcpy(ev.comm, "a\"b");
+	assert_string_equal(render(event_json_fn, &ev),
+		"{\"type\":\"state\",\"time_ns\":3500000000,\"wall_ns\":3500000000,\"cpu\":0,"
+		"\"seq\":0,\"cookie\":5,\"netns\":0,\"family\":\"inet\",\"saddr\":\"10.0.0.1\","
+		"\"sport\":8080,\"daddr\":\"10.0.0.2\",\"dport\":51000,\"old_state\":\"ESTABLISHED\","
+		"\"new_state\":\"CLOSE_WAIT\",\"flags\":[],\"pid\":12,\"comm\":\"a\\\"b\","
+		"\"prev_state_ns\":1500000}\n");
+}
+
+static void test_parse_cidr_and_ports(void **state)
+{
+	struct tcptl_cidrs cs = { 0 };
+	struct tcptl_ranges rs = { 0 };
+	char err[160];
+
+	(void)state;
+	assert_int_equal(tcptl_parse_cidr("10.1.2.3/8", &cs, err, sizeof(err)), 0);
+	assert_int_equal(cs.c[0].prefix, 8);
+	assert_int_equal(ntohl(cs.c[0].addr.v4.s_addr), 0x0a000000);
+	assert_int_equal(tcptl_parse_cidr("fd00::1/16", &cs, err, sizeof(err)), 0);
+	assert_int_equal(cs.c[1].family, AF_INET6);
+	assert_int_equal(cs.c[1].addr.v6.s6_addr[15], 0);
+	assert_int_equal(tcptl_parse_cidr("10.0.0.0/33", &cs, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad address or prefix '10.0.0.0/33' (want e.g. 10.0.0.0/8 or fd00::/16)");
+	assert_int_equal(tcptl_parse_cidr("host", &cs, err, sizeof(err)), -1);
+	assert_int_equal(tcptl_parse_cidr("1.2.3.4/", &cs, err, sizeof(err)), -1);
+
+	assert_int_equal(tcptl_parse_range("80", &rs, err, sizeof(err)), 0);
+	assert_int_equal(tcptl_parse_range("8000-8100", &rs, err, sizeof(err)), 0);
+	assert_int_equal(rs.r[1].hi, 8100);
+	assert_int_equal(tcptl_parse_range("90-80", &rs, err, sizeof(err)), -1);
+	assert_string_equal(err, "port range '90-80' ends below its start");
+	assert_int_equal(tcptl_parse_range("70000", &rs, err, sizeof(err)), -1);
+	assert_int_equal(tcptl_parse_range("-1", &rs, err, sizeof(err)), -1);
+	assert_int_equal(tcptl_parse_range("", &rs, err, sizeof(err)), -1);
+}
+
+static void test_filter_match(void **state)
+{
+	struct tcptl_rfilter f = { 0 };
+	struct tcptl_event ev = state_ev(1, 1, TCPTL_STATE_ESTABLISHED, TCPTL_STATE_CLOSE_WAIT);
+	char err[160];
+
+	(void)state;
+	inet_pton(AF_INET, "10.9.8.7", &ev.daddr);
+	ev.dport = 443;
+	tcptl_parse_cidr("10.0.0.0/8", &f.raddr, err, sizeof(err));
+	tcptl_parse_range("443", &f.rport, err, sizeof(err));
+	assert_true(tcptl_rfilter_match(&f, &ev, false, 0, NULL));
+	f.states = 1u << TCPTL_STATE_LISTEN;
+	assert_false(tcptl_rfilter_match(&f, &ev, false, 0, NULL));
+	f.states = 1u << TCPTL_STATE_CLOSE_WAIT;
+	f.has_pid = true;
+	f.pid = 5;
+	assert_false(tcptl_rfilter_match(&f, &ev, false, 0, NULL));
+	assert_true(tcptl_rfilter_match(&f, &ev, true, 5, "x"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_good),
+		cmocka_unit_test(test_decode_wrong_length),
+		cmocka_unit_test(test_decode_hostile_nest),
+		cmocka_unit_test(test_decode_truncated_message),
+		cmocka_unit_test(test_decode_missing_type),
+		cmocka_unit_test(test_seqtrack),
+		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_conn_port_owner_timewait),
+		cmocka_unit_test(test_conn_eviction),
+		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_event_formats),
+		cmocka_unit_test(test_parse_cidr_and_ports),
+		cmocka_unit_test(test_filter_match),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
