@@ -213,10 +213,13 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		fputs("}\n", f);
 		return;
 	}
-	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%s%u%s\n",
+	char owner[40] = "-";
+
+	if (c->has_owner)
+		snprintf(owner, sizeof(owner), "%s/%u", c->comm, c->pid);
+	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s\n",
 		o->color ? "\033[1m" : "", l, r, o->color ? "\033[0m" : "", c->cookie,
-		id->netns, c->has_owner ? c->comm : "-", c->has_owner ? "/" : "",
-		c->has_owner ? c->pid : 0, "");
+		id->netns, owner);
 	for (unsigned int i = 1; i < c->nsteps; i++) {
 		uint64_t at = c->steps[i].enter_ns - t0;
 		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
