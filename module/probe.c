@@ -31,29 +31,42 @@ u64 tcptl_cookie(const struct sock *sk)
 	return (u64)c[1] << 32 | c[0];
 }
 
-void tcptl_fill_identity(struct tcptl_record *rec, const struct sock *sk)
+/*
+ * An IPv6 socket talking to an IPv4 peer (v4-mapped) is shown as IPv4, with
+ * the addresses the IPv4 code keeps for it.
+ */
+void tcptl_fill_addrs(struct tcptl_record *rec, unsigned short family,
+		      const struct in6_addr *s6, const struct in6_addr *d6,
+		      __be32 s4, __be32 d4)
 {
-	const struct inet_sock *inet = inet_sk(sk);
-
-	rec->netns = sock_net(sk)->ns.inum;
-	rec->sport = ntohs(READ_ONCE(inet->inet_sport));
-	rec->dport = ntohs(READ_ONCE(sk->sk_dport));
 #if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6 &&
-	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr) &&
-	    !(ipv6_addr_any(&sk->sk_v6_daddr) &&
-	      ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr))) {
+	if (family == AF_INET6 && !ipv6_addr_v4mapped(d6) &&
+	    !(ipv6_addr_any(d6) && ipv6_addr_v4mapped(s6))) {
 		rec->family = AF_INET6;
-		rec->saddr.v6 = sk->sk_v6_rcv_saddr;
-		rec->daddr.v6 = sk->sk_v6_daddr;
+		rec->saddr.v6 = *s6;
+		rec->daddr.v6 = *d6;
 		return;
 	}
-	if (sk->sk_family == AF_INET6)
+	if (family == AF_INET6)
 		rec->flags |= TCPTL_EVF_V4MAPPED;
 #endif
 	rec->family = AF_INET;
-	rec->saddr.v4 = READ_ONCE(sk->sk_rcv_saddr);
-	rec->daddr.v4 = READ_ONCE(sk->sk_daddr);
+	rec->saddr.v4 = s4;
+	rec->daddr.v4 = d4;
+}
+
+void tcptl_fill_identity(struct tcptl_record *rec, const struct sock *sk)
+{
+	rec->netns = sock_net(sk)->ns.inum;
+	rec->sport = ntohs(READ_ONCE(inet_sk(sk)->inet_sport));
+	rec->dport = ntohs(READ_ONCE(sk->sk_dport));
+	tcptl_fill_addrs(rec, sk->sk_family,
+#if IS_ENABLED(CONFIG_IPV6)
+			 &sk->sk_v6_rcv_saddr, &sk->sk_v6_daddr,
+#else
+			 NULL, NULL,
+#endif
+			 READ_ONCE(sk->sk_rcv_saddr), READ_ONCE(sk->sk_daddr));
 }
 
 /*

@@ -10,6 +10,9 @@ void tcptl_probe_exit(void);
 void tcptl_probe_hooks(u32 *attached, u32 *missing);
 
 /* Shared with timewait.c: fill and emit records. */
+void tcptl_fill_addrs(struct tcptl_record *rec, unsigned short family,
+		      const struct in6_addr *s6, const struct in6_addr *d6,
+		      __be32 s4, __be32 d4);
 void tcptl_fill_identity(struct tcptl_record *rec, const struct sock *sk);
 void tcptl_fill_task(struct tcptl_record *rec);
 void tcptl_emit(struct tcptl_record *rec);

@@ -81,20 +81,13 @@ static void tcptl_tw_fill(struct tcptl_record *rec,
 	rec->sport = ntohs(tw->tw_sport);
 	rec->dport = ntohs(tw->tw_dport);
 	rec->cookie = tcptl_cookie((const struct sock *)tw);
+	tcptl_fill_addrs(rec, tw->tw_family,
 #if IS_ENABLED(CONFIG_IPV6)
-	if (tw->tw_family == AF_INET6 &&
-	    !ipv6_addr_v4mapped(&tw->tw_v6_daddr)) {
-		rec->family = AF_INET6;
-		rec->saddr.v6 = tw->tw_v6_rcv_saddr;
-		rec->daddr.v6 = tw->tw_v6_daddr;
-		return;
-	}
-	if (tw->tw_family == AF_INET6)
-		rec->flags |= TCPTL_EVF_V4MAPPED;
+			 &tw->tw_v6_rcv_saddr, &tw->tw_v6_daddr,
+#else
+			 NULL, NULL,
 #endif
-	rec->family = AF_INET;
-	rec->saddr.v4 = tw->tw_rcv_saddr;
-	rec->daddr.v4 = tw->tw_daddr;
+			 tw->tw_rcv_saddr, tw->tw_daddr);
 }
 
 /* Entry: (tw, sk, hashinfo[, timeo]); tw is filled in, not yet hashed. */
