@@ -31,7 +31,7 @@ check_filter "6 0 0" --rport 9022
 # A SYN_SENT is taken before its local port exists: it passes local-port
 # tests in the module (the reader tests it again once the port is known).
 check_filter "6 1 5" --port 9022
-check_filter "1 0 5" --lport 9022
+check_filter "1 1 5" --lport 9022
 check_filter "6 6 0" --rport 9000-9030
 check_filter "0 6 0" -6
 check_filter "6 0 5" --laddr 127.0.0.0/8
