@@ -1,0 +1,37 @@
+#!/bin/sh
+# timeout: 200
+# Unload while a reader waits in recv: it exits cleanly with code 4. Then
+# load/unload cycles under connection churn with a reader attached.
+. /tcptl/tests/lib.sh
+
+load_module
+tcptimeline events >/tmp/u.out 2>/tmp/u.err &
+reader=$!
+sleep 1
+rmmod tcp_timeline || fail "rmmod with a reader attached"
+wait $reader
+assert_eq "$?" 4 "reader exit code when the module goes away"
+assert_file_has /tmp/u.err "module was unloaded" "reader message"
+
+# Churn in the background while the module comes and goes 20 times.
+(while [ ! -e /tmp/stop-churn ]; do tcpscen -p 9050 -n 20 burst >/dev/null 2>&1; done) &
+churn=$!
+i=0
+while [ $i -lt 20 ]; do
+	load_module buffer_size=64
+	tcptimeline events --json -o /tmp/u.json 2>/dev/null &
+	r=$!
+	sleep 0.3
+	rmmod tcp_timeline || fail "rmmod under churn, cycle $i"
+	wait $r
+	rc=$?
+	[ $rc -eq 4 ] || [ $rc -eq 2 ] || fail "reader exit code $rc in cycle $i"
+	i=$((i + 1))
+done
+touch /tmp/stop-churn
+wait $churn
+# The last reader saw records before the module went.
+[ -s /tmp/u.json ] || fail "no records under churn"
+load_module
+assert_eq "$(tcptimeline stats --json | jq .lost)" 0 "fresh load after cycles"
+pass
