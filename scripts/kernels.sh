@@ -20,7 +20,7 @@ MIRROR=${TCPTL_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${TCPTL_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 LOGS=$CACHE/logs
 # Modules the guest loads (with their dependencies, from modules.dep).
-GUEST_MODULES="inet_diag tcp_diag veth"
+GUEST_MODULES="inet_diag tcp_diag veth sch_netem"
 
 suite_of() {
 	case "$1" in
@@ -144,6 +144,7 @@ fetch_image() {
 		add_module "$moddir" "$m" "$dest.partial/modules"
 	done
 	in_chroot "$root" dpkg-query -W -f='${Version}\n' "linux-headers-$kver" >"$dest.partial/package-version"
+	echo "$GUEST_MODULES" >"$dest.partial/modules-wanted"
 	echo "$kver" >"$dest.partial/release"
 	rm -rf "$dest.partial/root" "$dl"
 	rm -rf "$dest"
@@ -184,7 +185,8 @@ prepare() {
 		step "$suite: debootstrap and headers" "$LOGS/chroot-$suite.log" make_chroot "$suite" "$root"
 	fi
 	kver=$(kernel_release_in "$root")
-	if [ ! -f "$img/release" ] || [ "$(cat "$img/release")" != "$kver" ]; then
+	if [ ! -f "$img/release" ] || [ "$(cat "$img/release")" != "$kver" ] ||
+	   [ "$(cat "$img/modules-wanted" 2>/dev/null)" != "$GUEST_MODULES" ]; then
 		log "[$n/$total] $suite $kver: fetching kernel image"
 		step "$suite: kernel image" "$LOGS/image-$id.log" fetch_image "$root" "$kver" "$img"
 	fi

@@ -19,7 +19,7 @@ BUILD=${TCPTL_BUILD:-$TOP/build}
 TIMEOUT=${TCPTL_TIMEOUT:-900}
 MEM=${TCPTL_MEM:-1024}
 # Host programs the tests use, copied with their shared libraries.
-HOST_TOOLS="ip ss jq setpriv nsenter unshare stat timeout"
+HOST_TOOLS="ip ss tc jq setpriv nsenter unshare stat timeout"
 
 log() { printf '%s\n' "$*" >&2; }
 

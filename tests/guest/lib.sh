@@ -4,6 +4,7 @@
 # these functions reach the full tools copied from the host instead.
 ip() { /tcptl/bin/ip "$@"; }
 ss() { /tcptl/bin/ss "$@"; }
+tc() { /tcptl/bin/tc "$@"; }
 setpriv() { /tcptl/bin/setpriv "$@"; }
 stat() { /tcptl/bin/stat "$@"; }
 nsenter() { /tcptl/bin/nsenter "$@"; }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # TIME_WAIT: entry, FIN_WAIT2 held by the timewait machinery, and the early
-# ends with their reasons (reuse, SYN, namespace exit), and overflow.
+# ends with their reasons (reuse, SYN, RST, namespace exit, ss -K), and overflow.
 . /tcptl/tests/lib.sh
 . /tcptl/tests/tl.sh
 
@@ -16,12 +16,16 @@ tl_reader_start
 # Reuse: connect() from the same bound port takes over the client's TIME_WAIT.
 tl_scenario -p 9030 -b 45030 reuse
 assert_eq "$second_connect_errno" 0 "second connect"
-assert_eq "$(tw_exit "$first_client_cookie")" "TIME_WAIT>CLOSE reused" "reuse"
+reused=$first_client_cookie
 
 # SYN: the server closed first; a new SYN to its TIME_WAIT ends it.
 tl_scenario -p 9031 -b 45031 syn-kill
 assert_eq "$second_connect_errno" 0 "second connect (syn-kill)"
-assert_eq "$(tw_exit "$first_server_cookie")" "TIME_WAIT>CLOSE syn" "SYN"
+syn_killed=$first_server_cookie
+
+# RST: an in-window reset ends the server's TIME_WAIT.
+tl_scenario -p 9038 rst-kill
+rst_server=$server_cookie
 
 # Namespace exit: TIME_WAIT sockets go with their namespace.
 ip netns add tl30 && ip netns exec tl30 ip link set lo up || skip "no netns"
@@ -37,6 +41,14 @@ tl_scenario -p 9033 -s 4 close-wait
 orphan=$client_cookie
 echo 60 >/proc/sys/net/ipv4/tcp_fin_timeout
 
+# ss -K: sock_destroy of a TIME_WAIT socket, on kernels whose tcp_abort
+# takes timewait sockets.
+tl_scenario -p 9037 client-close
+aborted=$client_cookie
+ss -K -tan state time-wait '( dport = :9037 )' >/dev/null 2>&1
+sleep 0.2
+ss_left=$(ss -tan state time-wait '( dport = :9037 )' | grep -c 9037)
+
 # Overflow: no room for TIME_WAIT at all.
 old=$(cat /proc/sys/net/ipv4/tcp_max_tw_buckets)
 echo 0 >/proc/sys/net/ipv4/tcp_max_tw_buckets
@@ -45,7 +57,16 @@ overflow=$client_cookie
 echo "$old" >/proc/sys/net/ipv4/tcp_max_tw_buckets
 tl_reader_stop
 
+assert_eq "$(tw_exit "$reused")" "TIME_WAIT>CLOSE reused" "reuse"
+assert_eq "$(tw_exit "$syn_killed")" "TIME_WAIT>CLOSE syn" "SYN"
+assert_eq "$(tw_exit "$rst_server")" "TIME_WAIT>CLOSE reset" "RST"
 assert_eq "$(tw_exit "$ns_client")" "TIME_WAIT>CLOSE netns_exit" "netns exit"
+if [ "$ss_left" -eq 0 ]; then
+	assert_eq "$(tw_exit "$aborted")" "TIME_WAIT>CLOSE aborted" "ss -K"
+else
+	echo "note: this kernel's ss -K does not destroy TIME_WAIT sockets"
+	assert_eq "$(tw_exit "$aborted")" "" "no exit record for a socket still there"
+fi
 assert_eq "$(tl_states "$orphan")" \
 	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>FIN_WAIT2 FIN_WAIT2>CLOSE FIN_WAIT2>CLOSE" \
 	"orphaned FIN_WAIT2 in the timewait machinery"

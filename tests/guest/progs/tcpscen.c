@@ -13,6 +13,11 @@
  * half-close     client shuts down writing, server answers, then both close
  * listen         a listener opened and closed, nothing else
  * close-wait     server never closes after the client's FIN (-s SECONDS)
+ * simultaneous   both ends shut down writing at once (with a delay on the
+ *                path, both FINs cross: CLOSING on both sides)
+ * rst-kill       server closes first; once its socket is in TIME_WAIT, an
+ *                in-window RST (raw socket, seq taken from the client's FIN
+ *                seen on lo) ends it (IPv4 only)
  * burst          -n connections, client closes first, as fast as possible
  * reuse          client from fixed port -b closes first, then connects again
  *                from it: the second connect takes over the TIME_WAIT
@@ -31,6 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
 #include <unistd.h>
 
 #ifndef SO_COOKIE
@@ -42,6 +51,7 @@ static int port = 9000;
 static int hold_seconds = 3;
 static int count = 100;
 static int bind_port;
+static int local_port_of_closed;
 
 static void die(const char *what)
 {
@@ -153,6 +163,66 @@ static void send_some(int fd, const char *s)
 		die("write");
 }
 
+/* The client's FIN, as seen on lo: its sequence number. */
+static uint32_t capture_fin(int pfd, int client_port)
+{
+	unsigned char pkt[2048];
+
+	for (;;) {
+		ssize_t n = recv(pfd, pkt, sizeof(pkt), 0);
+		struct iphdr *ip = (struct iphdr *)pkt;
+		struct tcphdr *th;
+
+		if (n < (ssize_t)sizeof(*ip))
+			die("capture");
+		if (ip->protocol != IPPROTO_TCP)
+			continue;
+		th = (struct tcphdr *)(pkt + ip->ihl * 4);
+		if (ntohs(th->source) == client_port && th->fin)
+			return ntohl(th->seq);
+	}
+}
+
+static uint16_t checksum(const void *data, size_t len, uint32_t sum)
+{
+	const uint16_t *p = data;
+
+	for (; len > 1; len -= 2)
+		sum += *p++;
+	if (len)
+		sum += *(const uint8_t *)p;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void send_rst(int client_port, int server_port, uint32_t seq)
+{
+	struct { uint32_t src, dst; uint8_t zero, proto; uint16_t len; } ph;
+	unsigned char buf[sizeof(ph) + sizeof(struct tcphdr)];
+	struct tcphdr th = { 0 };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+
+	if (fd < 0)
+		die("raw socket");
+	th.source = htons(client_port);
+	th.dest = htons(server_port);
+	th.seq = htonl(seq);
+	th.doff = 5;
+	th.rst = 1;
+	ph.src = ph.dst = htonl(INADDR_LOOPBACK);
+	ph.zero = 0;
+	ph.proto = IPPROTO_TCP;
+	ph.len = htons(sizeof(th));
+	memcpy(buf, &ph, sizeof(ph));
+	memcpy(buf + sizeof(ph), &th, sizeof(th));
+	th.check = checksum(buf, sizeof(buf), 0);
+	if (sendto(fd, &th, sizeof(th), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(th))
+		die("send RST");
+	close(fd);
+}
+
 static void connected_pair(int *lfd, int *cfd, int *sfd)
 {
 	int err;
@@ -164,7 +234,8 @@ static void connected_pair(int *lfd, int *cfd, int *sfd)
 		die("connect");
 	}
 	*sfd = accept_one(*lfd);
-	printf("client_port=%d\nserver_port=%d\n", local_port(*cfd), port);
+	local_port_of_closed = local_port(*cfd);
+	printf("client_port=%d\nserver_port=%d\n", local_port_of_closed, port);
 }
 
 int main(int argc, char **argv)
@@ -244,6 +315,33 @@ int main(int argc, char **argv)
 		connected_pair(&lfd, &cfd, &sfd);
 		close(cfd);
 		sleep(hold_seconds);	/* the leak: sfd stays in CLOSE_WAIT */
+		close(sfd);
+		close(lfd);
+	} else if (!strcmp(scen, "rst-kill")) {
+		struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+					  .sll_ifindex = (int)if_nametoindex("lo") };
+		int pfd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+		uint32_t fin_seq;
+
+		if (pfd < 0 || bind(pfd, (struct sockaddr *)&ll, sizeof(ll)))
+			die("packet socket");
+		connected_pair(&lfd, &cfd, &sfd);
+		close(sfd);			/* server first: its side gets TIME_WAIT */
+		wait_eof(cfd);
+		close(cfd);			/* the client's FIN */
+		fin_seq = capture_fin(pfd, local_port_of_closed);
+		usleep(100000);
+		send_rst(local_port_of_closed, port, fin_seq + 1);
+		usleep(100000);
+		close(pfd);
+		close(lfd);
+	} else if (!strcmp(scen, "simultaneous")) {
+		connected_pair(&lfd, &cfd, &sfd);
+		shutdown(cfd, SHUT_WR);
+		shutdown(sfd, SHUT_WR);
+		wait_eof(cfd);
+		wait_eof(sfd);
+		close(cfd);
 		close(sfd);
 		close(lfd);
 	} else if (!strcmp(scen, "burst")) {
