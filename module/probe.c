@@ -231,7 +231,10 @@ static void tcptl_probe_set_state(void *data, const struct sock *sk,
 	unsigned long flags;
 	bool child_birth = oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV;
 
-	if (!tcptl_wanted(sk))
+	/* The tracepoint also fires for "transitions" to the same state
+	 * (CLOSING -> CLOSING in a simultaneous close): not a transition.
+	 */
+	if (oldstate == newstate || !tcptl_wanted(sk))
 		return;
 	tcptl_fill(&rec, sk, TCPTL_EVENT_STATE, oldstate, newstate);
 	if (!child_birth)

@@ -124,7 +124,7 @@ fetch_image() {
 	fi
 	rm -f "$dl"/*.deb
 	deps=$(in_chroot "$root" apt-cache depends "$pkgs" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-binary-[^ ]*\|linux-modules-[^ ]*\)$/\1/p' || true)
+		sed -n 's/^ *Depends: \(linux-binary-[^ ]*\|linux-modules-[^ ]*\)$/\1/p' | tr '\n' ' ' || true)
 	pkgs="$pkgs $deps"
 	# shellcheck disable=SC2086
 	(cd "$dl" && in_chroot "$root" sh -c "cd /tmp/tcptl-image && apt-get download $pkgs")
@@ -137,6 +137,11 @@ fetch_image() {
 	cp "$vmlinuz" "$dest.partial/vmlinuz"
 	local moddir
 	moddir=$(find "$dest.partial/root" -type d -path "*/lib/modules/$kver" | head -n 1)
+	# The packages ship no modules.dep (their postinst runs depmod): make it.
+	mkdir -p "$dest.partial/depmod/lib/modules"
+	ln -s "$moddir" "$dest.partial/depmod/lib/modules/$kver"
+	depmod -b "$dest.partial/depmod" "$kver"
+	[ -s "$moddir/modules.dep" ]
 	mkdir -p "$dest.partial/modules"
 	: >"$dest.partial/modules/load-order"
 	local m
@@ -144,9 +149,9 @@ fetch_image() {
 		add_module "$moddir" "$m" "$dest.partial/modules"
 	done
 	in_chroot "$root" dpkg-query -W -f='${Version}\n' "linux-headers-$kver" >"$dest.partial/package-version"
-	echo "$GUEST_MODULES" >"$dest.partial/modules-wanted"
+	echo "$GUEST_MODULES depmod" >"$dest.partial/modules-wanted"
 	echo "$kver" >"$dest.partial/release"
-	rm -rf "$dest.partial/root" "$dl"
+	rm -rf "$dest.partial/root" "$dest.partial/depmod" "$dl"
 	rm -rf "$dest"
 	mv "$dest.partial" "$dest"
 }
@@ -186,7 +191,7 @@ prepare() {
 	fi
 	kver=$(kernel_release_in "$root")
 	if [ ! -f "$img/release" ] || [ "$(cat "$img/release")" != "$kver" ] ||
-	   [ "$(cat "$img/modules-wanted" 2>/dev/null)" != "$GUEST_MODULES" ]; then
+	   [ "$(cat "$img/modules-wanted" 2>/dev/null)" != "$GUEST_MODULES depmod" ]; then
 		log "[$n/$total] $suite $kver: fetching kernel image"
 		step "$suite: kernel image" "$LOGS/image-$id.log" fetch_image "$root" "$kver" "$img"
 	fi

@@ -10,7 +10,15 @@ stat() { /tcptl/bin/stat "$@"; }
 nsenter() { /tcptl/bin/nsenter "$@"; }
 unshare() { /tcptl/bin/unshare "$@"; }
 
-fail() { echo "FAIL: $*"; exit 1; }
+fail() {
+	# What the reader recorded last helps to see why.
+	if [ -s /tmp/events.json ]; then
+		echo "--- last records of /tmp/events.json:"
+		tail -n 30 /tmp/events.json | cut -c1-400
+	fi
+	echo "FAIL: $*"
+	exit 1
+}
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "PASS"; exit 0; }
 

@@ -14,12 +14,13 @@ load_module
 tl_reader_start
 
 # Reuse: connect() from the same bound port takes over the client's TIME_WAIT.
-tl_scenario -p 9030 -b 45030 reuse
+# (Bound ports below the ephemeral range, which other tests' sockets use.)
+tl_scenario -p 9030 -b 25030 reuse
 assert_eq "$second_connect_errno" 0 "second connect"
 reused=$first_client_cookie
 
 # SYN: the server closed first; a new SYN to its TIME_WAIT ends it.
-tl_scenario -p 9031 -b 45031 syn-kill
+tl_scenario -p 9031 -b 25031 syn-kill
 assert_eq "$second_connect_errno" 0 "second connect (syn-kill)"
 syn_killed=$first_server_cookie
 
