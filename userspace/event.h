@@ -4,6 +4,7 @@
 #define TCPTL_EVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
 
@@ -45,5 +46,7 @@ const char *tcptl_state_name(unsigned int state);
 int tcptl_state_from_name(const char *name);
 const char *tcptl_type_name(unsigned int type);
 const char *tcptl_tw_reason_name(unsigned int reason);
+/* "TIME_WAIT entry, ..." for a mask of enum tcptl_hook; "none" if 0. */
+void tcptl_hook_names(uint32_t hooks, char *buf, size_t len);
 
 #endif

@@ -241,6 +241,22 @@ static void drain(struct reader *r, uint64_t cutoff)
 		process(r, &ev);
 }
 
+static int stats_reply(const struct nlmsghdr *nlh, void *arg);
+
+/* Say so when this kernel cannot give some records (the module still runs). */
+static void warn_missing_hooks(struct tcptl_nl *nl)
+{
+	struct tcptl_stats st;
+	char names[256];
+
+	if (tcptl_nl_request(nl, TCPTL_CMD_GET_STATS, NULL, NULL, stats_reply, &st) ||
+	    !st.hooks_missing)
+		return;
+	tcptl_hook_names(st.hooks_missing, names, sizeof(names));
+	fprintf(stderr, "tcptimeline: warning: this kernel lacks hooks the module needs for: %s\n",
+		names);
+}
+
 static int run(struct reader *r, bool kernel_filter, double duration)
 {
 	struct tcptl_nl req, ev_nl;
@@ -251,6 +267,7 @@ static int run(struct reader *r, bool kernel_filter, double duration)
 	err = tcptl_nl_open(&req);
 	if (err)
 		return fail_nl(err, "resolving the tcp_timeline family", NULL);
+	warn_missing_hooks(&req);
 	if (kernel_filter) {
 		err = tcptl_nl_request(&req, TCPTL_CMD_SET_FILTER,
 				       (tcptl_nl_build)tcptl_rfilter_put, &r->filter, NULL, NULL);

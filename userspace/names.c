@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Names for the numbers of the wire contract, as users see them. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -64,4 +65,25 @@ const char *tcptl_type_name(unsigned int type)
 const char *tcptl_tw_reason_name(unsigned int reason)
 {
 	return NAME_OR(tw_reason_names, reason, "unknown");
+}
+
+static const char *const hook_names[] = {
+	"state transitions", "SYN_SENT local port", "resets sent",
+	"resets received", "TIME_WAIT entry", "TIME_WAIT exit",
+	"TIME_WAIT overflow",
+};
+
+void tcptl_hook_names(uint32_t hooks, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < sizeof(hook_names) / sizeof(hook_names[0]); i++) {
+		if (!(hooks & (1u << i)) || used >= len)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+					 hook_names[i]);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "none");
 }

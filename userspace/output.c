@@ -277,8 +277,14 @@ void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st)
 	fprintf(o->f, "seen %" PRIu64 "\nfiltered %" PRIu64 "\nno_listener %" PRIu64
 		"\nproduced %" PRIu64 "\nlost %" PRIu64 "\ndelivered %" PRIu64
 		"\ndelivery_failed %" PRIu64 "\nmessages %" PRIu64 "\nbuffer_size %u\n"
-		"flush_interval_ms %u\nhooks 0x%x\nhooks_missing 0x%x\nnr_cpus %u\nmemory_bytes %" PRIu64 "\n",
+		"flush_interval_ms %u\nnr_cpus %u\nmemory_bytes %" PRIu64 "\n",
 		st->seen, st->filtered, st->no_listener, st->produced, st->lost, st->delivered,
 		st->delivery_failed, st->messages, st->buffer_size, st->flush_interval_ms,
-		st->hooks, st->hooks_missing, st->nr_cpus, st->memory_bytes);
+		st->nr_cpus, st->memory_bytes);
+	char names[256];
+
+	tcptl_hook_names(st->hooks, names, sizeof(names));
+	fprintf(o->f, "hooks attached: %s\n", names);
+	tcptl_hook_names(st->hooks_missing, names, sizeof(names));
+	fprintf(o->f, "hooks missing: %s\n", names);
 }

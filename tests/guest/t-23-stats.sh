@@ -22,4 +22,9 @@ assert_eq "$(echo "$after" | jq .delivered)" "$got" "delivered = records the rea
 assert_eq "$(echo "$after" | jq .lost)" 0 "lost"
 assert_eq "$(jq -s '[.[] | select(.type == "summary")][0] | .lost_module + .lost_socket' "$TL_EVENTS")" 0 "reader saw no loss"
 assert_eq "$(echo "$after" | jq .hooks_missing)" 0 "every hook attached"
+grep -q "warning: this kernel lacks" /tmp/reader.err && fail "reader warned of missing hooks: $(cat /tmp/reader.err)"
+assert_eq "$(tcptimeline stats | grep '^hooks missing')" "hooks missing: none" "stats names missing hooks"
+assert_eq "$(tcptimeline stats | grep '^hooks attached')" \
+	"hooks attached: state transitions, SYN_SENT local port, resets sent, resets received, TIME_WAIT entry, TIME_WAIT exit, TIME_WAIT overflow" \
+	"stats names attached hooks"
 pass

@@ -388,6 +388,17 @@ static void test_filter_match(void **state)
 	assert_true(tcptl_rfilter_match(&f, &ev, true, 5, "x"));
 }
 
+static void test_hook_names(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	tcptl_hook_names(TCPTL_HOOK_TW_ENTER | TCPTL_HOOK_TW_OVERFLOW, buf, sizeof(buf));
+	assert_string_equal(buf, "TIME_WAIT entry, TIME_WAIT overflow");
+	tcptl_hook_names(0, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_event_formats),
 		cmocka_unit_test(test_parse_cidr_and_ports),
 		cmocka_unit_test(test_filter_match),
+		cmocka_unit_test(test_hook_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
