@@ -23,17 +23,18 @@ if [ "${TCPTL_NO_SETUP:-0}" != 1 ]; then
 fi
 
 echo "== unit tests"
+mkdir -p "$BUILD"
 if [ -f "$TOP/tests/unit/Makefile" ]; then
-	make -s -C "$TOP/tests/unit" check 2>&1 | tee "$BUILD.unit.log"
-	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$BUILD.unit.log" | tail -n 1)
+	make -s -C "$TOP/tests/unit" check 2>&1 | tee "$BUILD/unit.log"
+	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$BUILD/unit.log" | tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(echo "$line" | sed -E 's/unit: ([0-9]+) passed.*/\1/')
 		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 		passed=$((passed + p))
 		failed=$((failed + f))
-		[ "$f" -eq 0 ] || failures+=("unit tests: $f failed (log: $BUILD.unit.log)")
+		[ "$f" -eq 0 ] || failures+=("unit tests: $f failed (log: $BUILD/unit.log)")
 	else
-		note_fail "unit tests did not run (log: $BUILD.unit.log)"
+		note_fail "unit tests did not run (log: $BUILD/unit.log)"
 	fi
 fi
 

@@ -220,6 +220,9 @@ build_module() {
 	root=$CACHE/chroots/$suite
 	kver=$(cat "$CACHE/kernels/$id/release")
 	src=$root/build/tcp_timeline
+	# Two runs on one machine share the chroot: one build at a time.
+	exec 9>"$root/.tcptl-build.lock"
+	flock 9
 	rm -rf "$src"
 	mkdir -p "$src" "$out"
 	cp -r "$TOP/Kbuild" "$TOP/module" "$src/"
