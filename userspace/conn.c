@@ -102,6 +102,8 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 		c->id = *ev;
 	else if (!c->id.cookie)
 		c->id = *ev;
+	if (ev->has_sock && ev->ino)
+		c->ino = ev->ino;
 	if (ev->has_sock) {
 		c->bytes_acked = ev->bytes_acked;
 		c->bytes_received = ev->bytes_received;
@@ -126,8 +128,25 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 
 	/* The full socket's FIN_WAIT2/CLOSING->CLOSE after TIME_WAIT began is
 	 * the timewait socket taking over, not the end. */
-	if (!tw && c->in_timewait && ev->newstate == TCPTL_STATE_CLOSE)
+	if (!tw && c->in_timewait && ev->newstate == TCPTL_STATE_CLOSE) {
+		ev->superseded = true;
 		return c;
+	}
+	if (c->preexisting && c->nsteps == 1) {
+		if (ev->oldstate == TCPTL_STATE_CLOSE || ev->oldstate == TCPTL_STATE_LISTEN) {
+			/* It began after the reader subscribed: records tell all. */
+			c->preexisting = false;
+			c->nsteps = 0;
+			c->state = 0;
+			c->state_ns = 0;
+		} else if (ev->oldstate != c->state) {
+			/* The record knows better than the dump. */
+			c->steps[0].state = ev->oldstate;
+			c->steps[0].enter_ns = 0;
+			c->state = ev->oldstate;
+			c->state_ns = 0;
+		}
+	}
 	if (c->state && c->state_ns && ev->oldstate == c->state) {
 		ev->has_prev_ns = true;
 		ev->prev_state_ns = ev->time_ns - c->state_ns;
@@ -149,5 +168,26 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 		c->finished = true;
 		c->finished_at = now_ns;
 	}
+	return c;
+}
+
+struct tcptl_conn *tcptl_conn_seed(struct tcptl_conn_table *t, const struct tcptl_event *id,
+				   uint64_t enter_ns)
+{
+	struct tcptl_conn *c = lookup(t, id->cookie, true);
+
+	if (!c || c->nsteps)
+		return c;	/* records came first: they know more */
+	c->id = *id;
+	c->preexisting = true;
+	c->ino = id->ino;
+	c->state = id->newstate;
+	c->state_ns = enter_ns;
+	c->steps[0].state = id->newstate;
+	c->steps[0].enter_ns = enter_ns;
+	c->steps[0].flags = 0;
+	c->nsteps = 1;
+	if (id->newstate == TCPTL_STATE_TIME_WAIT)
+		c->in_timewait = true;
 	return c;
 }

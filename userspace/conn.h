@@ -32,6 +32,9 @@ struct tcptl_conn {
 	uint64_t state_ns;	/* when the current state was entered */
 	bool rst_sent, rst_received, tw_overflow, in_timewait, finished;
 	bool closed_first_here, closed_first_peer;
+	/* Seen in the start-up socket dump: opened before the reader. */
+	bool preexisting;
+	uint64_t ino;		/* socket inode, as last known */
 	uint8_t tw_reason;
 	uint64_t bytes_acked, bytes_received;
 	uint32_t total_retrans;
@@ -59,5 +62,15 @@ void tcptl_conn_table_free(struct tcptl_conn_table *t);
 struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_event *ev,
 				    uint64_t now_ns);
 void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c);
+
+/*
+ * A socket that existed before the reader started (from inet_diag): id
+ * holds its identity and newstate its state; enter_ns is when it entered
+ * that state if known (TIME_WAIT, from its timer), else 0. Records that
+ * come later for the same cookie extend it; a record that shows the
+ * connection began after all (CLOSE -> ...) replaces the seed.
+ */
+struct tcptl_conn *tcptl_conn_seed(struct tcptl_conn_table *t, const struct tcptl_event *id,
+				   uint64_t enter_ns);
 
 #endif

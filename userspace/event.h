@@ -40,6 +40,9 @@ struct tcptl_event {
 	/* Filled by the reader: time in the previous state, when known. */
 	bool has_prev_ns;
 	uint64_t prev_state_ns;
+	/* The full socket's CLOSE after its timewait socket took over: a
+	 * kernel transition, not one of the connection. */
+	bool superseded;
 };
 
 const char *tcptl_state_name(unsigned int state);

@@ -101,7 +101,7 @@ static void json_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 	fputs("}\n", f);
 }
 
-static void endpoint(char *buf, size_t len, uint8_t family, const union tcptl_ip *a,
+void tcptl_format_endpoint(char *buf, size_t len, uint8_t family, const union tcptl_ip *a,
 		     uint16_t port)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -128,8 +128,8 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 	}
 	if (ev->type == TCPTL_EVENT_PORT)
 		return;		/* folded into SYN_SENT */
-	endpoint(l, sizeof(l), ev->family, &ev->saddr, ev->sport);
-	endpoint(r, sizeof(r), ev->family, &ev->daddr, ev->dport);
+	tcptl_format_endpoint(l, sizeof(l), ev->family, &ev->saddr, ev->sport);
+	tcptl_format_endpoint(r, sizeof(r), ev->family, &ev->daddr, ev->dport);
 	if (ev->has_pid)
 		snprintf(who, sizeof(who), "%-7u %-15s", ev->pid, ev->comm);
 	else if (has_pid)
@@ -155,6 +155,18 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		ev->tw_reason ? " reason=" : "", ev->tw_reason ? tcptl_tw_reason_name(ev->tw_reason) : "");
 }
 
+/* The states that pile up stand out. */
+static const char *state_color(uint8_t state)
+{
+	switch (state) {
+	case TCPTL_STATE_ESTABLISHED: return "\033[32m";
+	case TCPTL_STATE_CLOSE_WAIT: return "\033[31m";
+	case TCPTL_STATE_TIME_WAIT: return "\033[33m";
+	case TCPTL_STATE_CLOSE: return "\033[2m";
+	default: return "";
+	}
+}
+
 static const char *close_kind(const struct tcptl_conn *c)
 {
 	if (c->tw_overflow)
@@ -175,89 +187,162 @@ static const char *first_closer(const struct tcptl_conn *c)
 	return "-";
 }
 
+/* The first step with a known entry time: where relative times start. */
+static uint64_t timeline_origin(const struct tcptl_conn *c)
+{
+	for (unsigned int i = 0; i < c->nsteps; i++)
+		if (c->steps[i].enter_ns)
+			return c->steps[i].enter_ns;
+	return 0;
+}
+
+/* Step 0 is the state before the first record: shown only for sockets
+ * that existed before the reader (it is CLOSE, or LISTEN, otherwise). */
+static unsigned int first_shown(const struct tcptl_conn *c)
+{
+	return c->preexisting ? 0 : 1;
+}
+
+static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c,
+			  const char *l, const char *r, uint64_t t0, uint64_t end)
+{
+	const struct tcptl_event *id = &c->id;
+	FILE *f = o->f;
+
+	fprintf(f, "{\"type\":\"timeline\",\"cookie\":%" PRIu64 ",\"netns\":%u"
+		",\"family\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\"",
+		c->cookie, id->netns, id->family == AF_INET6 ? "inet6" : "inet", l, r);
+	if (c->has_owner) {
+		fprintf(f, ",\"pid\":%u,\"comm\":", c->pid);
+		tcptl_json_string(f, c->comm);
+	}
+	if (c->preexisting)
+		fputs(",\"preexisting\":true", f);
+	if (!c->finished)
+		fputs(",\"unfinished\":true", f);
+	fprintf(f, ",\"states\":[");
+	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
+		const struct tcptl_step *s = &c->steps[i];
+		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
+
+		fprintf(f, "%s{\"state\":\"%s\"", i > first_shown(c) ? "," : "",
+			tcptl_state_name(s->state));
+		if (s->enter_ns)
+			fprintf(f, ",\"enter_ns\":%" PRIu64, s->enter_ns - t0);
+		else
+			fputs(",\"before_start\":true", f);
+		if (next && s->enter_ns)
+			fprintf(f, ",\"duration_ns\":%" PRIu64, next - s->enter_ns);
+		if (s->flags & TCPTL_EVF_TIMEWAIT)
+			fputs(",\"timewait\":true", f);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"close\":\"%s\",\"closed_first\":\"%s\",\"bytes_acked\":%" PRIu64
+		",\"bytes_received\":%" PRIu64 ",\"total_retrans\":%u,\"lifetime_ns\":%" PRIu64,
+		close_kind(c), first_closer(c), c->bytes_acked, c->bytes_received,
+		c->total_retrans, end - t0);
+	if (c->tw_reason)
+		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(c->tw_reason));
+	fputs("}\n", f);
+}
+
 void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 {
 	const struct tcptl_event *id = &c->id;
-	uint64_t t0 = c->nsteps > 1 ? c->steps[1].enter_ns : 0;
+	uint64_t t0 = timeline_origin(c);
 	uint64_t end = c->nsteps ? c->steps[c->nsteps - 1].enter_ns : 0;
-	char l[64], r[64];
+	char l[64], r[64], owner[40] = "-";
 
-	endpoint(l, sizeof(l), id->family, &id->saddr, id->sport);
-	endpoint(r, sizeof(r), id->family, &id->daddr, id->dport);
+	if (end < t0)
+		end = t0;
+	tcptl_format_endpoint(l, sizeof(l), id->family, &id->saddr, id->sport);
+	tcptl_format_endpoint(r, sizeof(r), id->family, &id->daddr, id->dport);
 	if (o->json) {
-		FILE *f = o->f;
-
-		fprintf(f, "{\"type\":\"timeline\",\"cookie\":%" PRIu64 ",\"netns\":%u"
-			",\"family\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\"",
-			c->cookie, id->netns, id->family == AF_INET6 ? "inet6" : "inet", l, r);
-		if (c->has_owner) {
-			fprintf(f, ",\"pid\":%u,\"comm\":", c->pid);
-			tcptl_json_string(f, c->comm);
-		}
-		fprintf(f, ",\"states\":[");
-		for (unsigned int i = 1; i < c->nsteps; i++) {
-			uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
-
-			fprintf(f, "%s{\"state\":\"%s\",\"enter_ns\":%" PRIu64, i > 1 ? "," : "",
-				tcptl_state_name(c->steps[i].state), c->steps[i].enter_ns - t0);
-			if (next)
-				fprintf(f, ",\"duration_ns\":%" PRIu64, next - c->steps[i].enter_ns);
-			fputc('}', f);
-		}
-		fprintf(f, "],\"close\":\"%s\",\"closed_first\":\"%s\",\"bytes_acked\":%" PRIu64
-			",\"bytes_received\":%" PRIu64 ",\"total_retrans\":%u,\"lifetime_ns\":%" PRIu64,
-			close_kind(c), first_closer(c), c->bytes_acked, c->bytes_received,
-			c->total_retrans, end - t0);
-		if (c->tw_reason)
-			fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(c->tw_reason));
-		fputs("}\n", f);
+		json_timeline(o, c, l, r, t0, end);
 		return;
 	}
-	char owner[40] = "-";
-
 	if (c->has_owner)
 		snprintf(owner, sizeof(owner), "%s/%u", c->comm, c->pid);
-	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s\n",
+	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%s%s\n",
 		o->color ? "\033[1m" : "", l, r, o->color ? "\033[0m" : "", c->cookie,
-		id->netns, owner);
-	for (unsigned int i = 1; i < c->nsteps; i++) {
-		uint64_t at = c->steps[i].enter_ns - t0;
+		id->netns, owner, c->preexisting ? "  (opened before start)" : "",
+		c->finished ? "" : "  (unfinished)");
+	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
+		const struct tcptl_step *s = &c->steps[i];
 		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
-		char dur[32] = "";
+		char at[32], dur[32] = "";
 
-		if (next)
-			snprintf(dur, sizeof(dur), "%12.3f ms", (next - c->steps[i].enter_ns) / 1e6);
-		fprintf(o->f, "  +%10.3f ms  %-12s%s%s\n", at / 1e6,
-			tcptl_state_name(c->steps[i].state), dur,
-			c->steps[i].flags & TCPTL_EVF_TIMEWAIT ? "  (timewait)" : "");
+		if (s->enter_ns)
+			snprintf(at, sizeof(at), "+%10.3f ms", (s->enter_ns - t0) / 1e6);
+		else
+			snprintf(at, sizeof(at), "%-14s", "before start");
+		if (next && s->enter_ns)
+			snprintf(dur, sizeof(dur), "%12.3f ms", (next - s->enter_ns) / 1e6);
+		fprintf(o->f, "  %s  %s%-12s%s%s%s\n", at, o->color ? state_color(s->state) : "",
+			tcptl_state_name(s->state), o->color ? "\033[0m" : "", dur,
+			s->flags & TCPTL_EVF_TIMEWAIT ? "  (timewait)" : "");
+	}
+	if (!c->finished) {
+		fputc('\n', o->f);
+		return;
 	}
 	fprintf(o->f, "  closed: %s, first by %s; bytes acked %" PRIu64 ", received %" PRIu64
-		", retransmits %u; lifetime %.3f ms%s%s\n\n",
+		", retransmits %u; lifetime %s%.3f ms%s%s\n\n",
 		close_kind(c), first_closer(c), c->bytes_acked, c->bytes_received,
-		c->total_retrans, (end - t0) / 1e6, c->tw_reason ? "; TIME_WAIT ended: " : "",
+		c->total_retrans, c->preexisting ? "over " : "", (end - t0) / 1e6,
+		c->tw_reason ? "; TIME_WAIT ended: " : "",
 		c->tw_reason ? tcptl_tw_reason_name(c->tw_reason) : "");
 }
 
 void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_summary *s)
 {
+	const struct tcptl_tally *t = s->tally;
+
 	if (o->json) {
-		fprintf(o->f, "{\"type\":\"summary\",\"records\":{");
+		f = o->f;
+		fprintf(f, "{\"type\":\"summary\",\"records\":{");
 		for (unsigned int i = 1; i <= TCPTL_EVENT_MAX; i++)
-			fprintf(o->f, "%s\"%s\":%" PRIu64, i > 1 ? "," : "", tcptl_type_name(i),
-				s->by_type[i]);
-		fprintf(o->f, "},\"finished\":%" PRIu64 ",\"lost_module\":%" PRIu64
+			fprintf(f, "%s\"%s\":%" PRIu64, i > 1 ? "," : "", tcptl_type_name(i),
+				t->by_type[i]);
+		fprintf(f, "},\"finished\":%" PRIu64 ",\"lost_module\":%" PRIu64
 			",\"lost_socket\":%" PRIu64 ",\"invalid\":%" PRIu64 ",\"evicted\":%" PRIu64
-			",\"enobufs\":%" PRIu64 "}\n", s->finished, s->lost_module, s->lost_socket,
-			s->invalid, s->evicted, s->enobufs);
+			",\"enobufs\":%" PRIu64 ",\"time_in_state\":{", s->finished, s->lost_module,
+			s->lost_socket, s->invalid, s->evicted, s->enobufs);
+		bool first = true;
+
+		for (unsigned int i = 1; i <= TCPTL_STATE_MAX; i++) {
+			if (!t->in_state[i].count)
+				continue;
+			fprintf(f, "%s\"%s\":", first ? "" : ",", tcptl_state_name(i));
+			tcptl_hist_json(f, &t->in_state[i]);
+			first = false;
+		}
+		fputs("},\"connect_latency\":", f);
+		tcptl_hist_json(f, &t->connect);
+		fputs("}\n", f);
 		return;
 	}
 	fprintf(f, "tcptimeline: %" PRIu64 " transitions, %" PRIu64 " resets, %" PRIu64
 		" TIME_WAIT overflows, %" PRIu64 " connections finished; lost %" PRIu64
 		" in the module, %" PRIu64 " on the socket; %" PRIu64 " invalid, %" PRIu64
-		" evicted\n", s->by_type[TCPTL_EVENT_STATE],
-		s->by_type[TCPTL_EVENT_RESET_SENT] + s->by_type[TCPTL_EVENT_RESET_RECEIVED],
-		s->by_type[TCPTL_EVENT_TW_OVERFLOW], s->finished, s->lost_module, s->lost_socket,
+		" evicted\n", t->by_type[TCPTL_EVENT_STATE],
+		t->by_type[TCPTL_EVENT_RESET_SENT] + t->by_type[TCPTL_EVENT_RESET_RECEIVED],
+		t->by_type[TCPTL_EVENT_TW_OVERFLOW], s->finished, s->lost_module, s->lost_socket,
 		s->invalid, s->evicted);
+	if (!s->histograms)
+		return;
+	for (unsigned int i = 1; i <= TCPTL_STATE_MAX; i++) {
+		if (!t->in_state[i].count)
+			continue;
+		fprintf(f, "\ntime in %s (%" PRIu64 " left it, mean %.3f ms):\n", tcptl_state_name(i),
+			t->in_state[i].count, t->in_state[i].sum_ns / 1e6 / (double)t->in_state[i].count);
+		tcptl_hist_print(f, &t->in_state[i], "");
+	}
+	if (t->connect.count) {
+		fprintf(f, "\nconnect latency, SYN_SENT to ESTABLISHED (%" PRIu64 " connects, mean %.3f ms):\n",
+			t->connect.count, t->connect.sum_ns / 1e6 / (double)t->connect.count);
+		tcptl_hist_print(f, &t->connect, "");
+	}
 }
 
 void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st)

@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "event.h"
+#include "tally.h"
 
 struct tcptl_out {
 	FILE *f;
@@ -20,13 +21,17 @@ struct tcptl_out {
 };
 
 struct tcptl_summary {
-	uint64_t by_type[8];
+	const struct tcptl_tally *tally;
 	uint64_t finished, lost_module, lost_socket, invalid, evicted, enobufs;
+	bool histograms;	/* text: time-in-state and connect latency too */
 };
 
 /* JSON string with every byte that needs it escaped (control bytes as \u00XX). */
 void tcptl_json_string(FILE *f, const char *s);
 void tcptl_format_addr(char *buf, size_t len, uint8_t family, const union tcptl_ip *a);
+/* "1.2.3.4:80" or "[::1]:80" */
+void tcptl_format_endpoint(char *buf, size_t len, uint8_t family, const union tcptl_ip *a,
+			   uint16_t port);
 
 void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		       bool has_pid, uint32_t pid, const char *comm);

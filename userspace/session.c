@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/genetlink.h>
+
+#include "procfd.h"
+#include "session.h"
+#include "sockdiag.h"
+#include "tcp_timeline.h"
+
+/* TIME_WAIT lasts this long (TCP_TIMEWAIT_LEN): its timer dates its start. */
+#define TIMEWAIT_LEN_MS 60000u
+
+uint64_t tcptl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint32_t tcptl_own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
+}
+
+static int stats_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	return tcptl_decode_stats(nlh, arg);
+}
+
+/* Say so when this kernel cannot give some records (the module still runs). */
+static void warn_missing_hooks(struct tcptl_nl *nl)
+{
+	struct tcptl_stats st;
+	char names[256];
+
+	if (tcptl_nl_request(nl, TCPTL_CMD_GET_STATS, NULL, NULL, stats_reply, &st) ||
+	    !st.hooks_missing)
+		return;
+	tcptl_hook_names(st.hooks_missing, names, sizeof(names));
+	fprintf(stderr, "tcptimeline: warning: this kernel lacks hooks the module needs for: %s\n",
+		names);
+}
+
+int tcptl_session_open(struct tcptl_session *s, unsigned int max_conns)
+{
+	int err;
+
+	tcptl_conn_table_init(&s->conns, max_conns);
+	tcptl_reorder_init(&s->reorder);
+	tcptl_seqtrack_init(&s->seq);
+	s->netns = tcptl_own_netns();
+	err = tcptl_nl_open(&s->req);
+	if (err)
+		return err;
+	s->have_req = true;
+	warn_missing_hooks(&s->req);
+	return 0;
+}
+
+int tcptl_session_subscribe(struct tcptl_session *s)
+{
+	int err = tcptl_nl_open(&s->ev);
+
+	if (err)
+		return err;
+	s->have_ev = true;
+	s->start_ns = tcptl_now_ns();
+	return tcptl_nl_subscribe(&s->ev, 32 << 20);
+}
+
+struct seed_ctx {
+	struct tcptl_session *s;
+	struct tcptl_procfd *owners;
+	uint64_t now;
+	int n;
+};
+
+static void seed_one(const struct tcptl_sock *sk, void *arg)
+{
+	struct seed_ctx *x = arg;
+	uint64_t enter = 0;
+	struct tcptl_conn *c;
+
+	if (!sk->id.cookie)
+		return;
+	if (sk->id.newstate == TCPTL_STATE_TIME_WAIT && sk->expires_ms <= TIMEWAIT_LEN_MS)
+		enter = x->now - (uint64_t)(TIMEWAIT_LEN_MS - sk->expires_ms) * 1000000ull;
+	c = tcptl_conn_seed(&x->s->conns, &sk->id, enter);
+	if (!c)
+		return;
+	x->n++;
+	if (x->owners && !c->has_owner && sk->ino) {
+		const struct tcptl_fd_owner *o = tcptl_procfd_find(x->owners, sk->ino);
+
+		if (o) {
+			c->has_owner = true;
+			c->pid = o->pid;
+			memcpy(c->comm, o->comm, sizeof(c->comm));
+		}
+	}
+}
+
+int tcptl_session_seed(struct tcptl_session *s, bool owners)
+{
+	struct tcptl_procfd fds = { 0 };
+	struct seed_ctx x = { .s = s, .owners = owners ? &fds : NULL };
+	int err;
+
+	if (owners)
+		tcptl_procfd_scan(&fds, "/proc");
+	x.now = tcptl_now_ns();
+	s->seeded_ns = x.now;
+	struct mnl_socket *diag = tcptl_sockdiag_open();
+
+	err = diag ? tcptl_sockdiag_dump(diag, s->netns, seed_one, &x) : -errno;
+	tcptl_sockdiag_close(diag);
+	tcptl_procfd_free(&fds);
+	return err ? err : x.n;
+}
+
+static void on_event(const struct tcptl_event *ev, void *arg)
+{
+	struct tcptl_session *s = arg;
+
+	if (tcptl_reorder_push(&s->reorder, ev))
+		s->counts.invalid++;
+}
+
+static void handle(struct tcptl_session *s, const char *buf, int len)
+{
+	const struct nlmsghdr *m;
+
+	for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+		const struct genlmsghdr *g;
+
+		if (m->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+			continue;
+		g = mnl_nlmsg_get_payload(m);
+		if (m->nlmsg_type == s->ev.family && g->cmd == TCPTL_CMD_EVENTS) {
+			tcptl_decode_events(m, on_event, s, &s->counts);
+		} else if (m->nlmsg_type == GENL_ID_CTRL && g->cmd == CTRL_CMD_DELFAMILY) {
+			const struct nlattr *a;
+
+			mnl_attr_for_each(a, m, GENL_HDRLEN) {
+				if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME &&
+				    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+				    !strcmp(mnl_attr_get_str(a), TCPTL_GENL_NAME))
+					s->unloaded = true;
+			}
+		}
+	}
+}
+
+static void process(struct tcptl_session *s, struct tcptl_event *ev)
+{
+	struct tcptl_conn *c = NULL;
+
+	if (ev->type == TCPTL_EVENT_LOST) {
+		tcptl_seqtrack_lost(&s->seq, ev->lost_count);
+	} else {
+		tcptl_seqtrack_record(&s->seq, ev->cpu, ev->seq);
+		c = tcptl_conn_apply(&s->conns, ev, tcptl_now_ns());
+	}
+	tcptl_tally_record(&s->tally, ev);
+	if (s->ops->record)
+		s->ops->record(s, ev, c);
+}
+
+static void drain(struct tcptl_session *s, uint64_t cutoff)
+{
+	struct tcptl_event ev;
+
+	while (tcptl_reorder_pop(&s->reorder, cutoff, &ev))
+		process(s, &ev);
+}
+
+static void sweep_finished(struct tcptl_session *s, uint64_t before)
+{
+	struct tcptl_conn *c, *tmp;
+
+	HASH_ITER(hh, s->conns.by_cookie, c, tmp) {
+		if (!c->finished || c->finished_at >= before)
+			continue;
+		s->finished++;
+		if (s->ops->finished)
+			s->ops->finished(s, c);
+		tcptl_conn_remove(&s->conns, c);
+	}
+}
+
+int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint64_t deadline_ns)
+{
+	static char buf[TCPTL_NL_BUFSIZE];
+	int err = 0;
+
+	while (!*stop && !s->unloaded) {
+		struct pollfd p[2] = {
+			{ .fd = mnl_socket_get_fd(s->ev.sock), .events = POLLIN },
+			{ .fd = s->ops->extra_fd, .events = POLLIN },
+		};
+		int n = poll(p, s->ops->extra_fd >= 0 ? 2 : 1, 20);
+
+		if (n > 0 && (p[0].revents & POLLIN)) {
+			ssize_t len = recv(p[0].fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (len < 0 && errno == ENOBUFS) {
+				/* The sequence numbers will say how many. */
+				s->enobufs++;
+			} else if (len < 0 && errno != EAGAIN && errno != EINTR) {
+				err = -errno;
+				fprintf(stderr, "tcptimeline: receiving: %s\n", strerror(errno));
+				break;
+			} else if (len > 0) {
+				handle(s, buf, (int)len);
+			}
+		}
+		if (n > 0 && s->ops->extra_fd >= 0 && (p[1].revents & POLLIN))
+			s->ops->extra_ready(s);
+
+		uint64_t now = tcptl_now_ns();
+
+		drain(s, now - TCPTL_REORDER_WINDOW_NS);
+		sweep_finished(s, now - TCPTL_FINISH_GRACE_NS);
+		if (s->ops->tick)
+			s->ops->tick(s, now);
+		if (deadline_ns && now >= deadline_ns)
+			break;
+	}
+	drain(s, UINT64_MAX);
+	sweep_finished(s, UINT64_MAX);
+	return err;
+}
+
+uint64_t tcptl_session_lost_module(const struct tcptl_session *s)
+{
+	return s->seq.lost_module;
+}
+
+uint64_t tcptl_session_lost_socket(const struct tcptl_session *s)
+{
+	return tcptl_seqtrack_lost_socket(&s->seq);
+}
+
+void tcptl_session_close(struct tcptl_session *s)
+{
+	if (s->have_ev)
+		tcptl_nl_close(&s->ev);
+	if (s->have_req)
+		tcptl_nl_close(&s->req);
+	s->have_ev = s->have_req = false;
+	tcptl_conn_table_free(&s->conns);
+	tcptl_reorder_free(&s->reorder);
+	tcptl_seqtrack_free(&s->seq);
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "tcptimeline top": the snapshot of top.c on a screen (redrawn in place
+ * on a terminal), as plain periodic text when piped or with --once, or as
+ * one JSON object per snapshot; alerts as log lines.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alerts.h"
+#include "options.h"
+#include "output.h"
+#include "top.h"
+#include "tcp_timeline.h"
+
+struct topview {
+	struct tcptl_options *o;
+	struct tcptl_top top;
+	struct tcptl_alerts alerts;
+	uint64_t next_ns, interval_ns;
+	bool redraw, utf8;
+	unsigned int shown;
+	int err;
+};
+
+/* The states a reader of this screen cares about, in the order of a life. */
+static const uint8_t shown_states[] = {
+	TCPTL_STATE_LISTEN, TCPTL_STATE_SYN_SENT, TCPTL_STATE_SYN_RECV,
+	TCPTL_STATE_ESTABLISHED, TCPTL_STATE_FIN_WAIT1, TCPTL_STATE_FIN_WAIT2,
+	TCPTL_STATE_CLOSE_WAIT, TCPTL_STATE_CLOSING, TCPTL_STATE_LAST_ACK,
+	TCPTL_STATE_TIME_WAIT,
+};
+
+static void sparkline(char *buf, size_t len, const uint32_t *h, unsigned int n, bool utf8)
+{
+	static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char ascii[] = "_.-:=+*#";
+	uint32_t max = 0;
+	size_t used = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (h[i] > max)
+			max = h[i];
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && used + 4 < len; i++) {
+		unsigned int level = max ? (unsigned int)((uint64_t)h[i] * 7 / max) : 0;
+
+		if (utf8) {
+			memcpy(buf + used, blocks[level], 3);
+			used += 3;
+		} else {
+			buf[used++] = ascii[level];
+		}
+		buf[used] = '\0';
+	}
+}
+
+static void age(char *buf, size_t len, double s, bool known)
+{
+	const char *more = known ? "" : ">";
+
+	if (s < 120)
+		snprintf(buf, len, "%s%.1fs", more, s);
+	else if (s < 7200)
+		snprintf(buf, len, "%s%.1fm", more, s / 60);
+	else
+		snprintf(buf, len, "%s%.1fh", more, s / 3600);
+}
+
+static void text_view(struct topview *v, FILE *f)
+{
+	const struct tcptl_snapshot *s = &v->top.snap;
+	unsigned int rows = v->o->rows;
+	char spark[TCPTL_TOP_HISTORY * 3 + 1], a[32], l[64], r[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(a, sizeof(a), "%H:%M:%S", &tm);
+	fprintf(f, "tcptimeline top  %s  netns %u  every %.1fs\n\n", a, v->top.netns, v->o->interval);
+	fprintf(f, "%-12s %8s %9s  %s\n", "STATE", "NOW", "ENTERED/s", "HISTORY");
+	for (unsigned int i = 0; i < sizeof(shown_states); i++) {
+		uint8_t st = shown_states[i];
+
+		sparkline(spark, sizeof(spark), s->history[st], s->history_len, v->utf8);
+		fprintf(f, "%-12s %8u %9.1f  %s\n", tcptl_state_name(st), s->count[st], s->rate[st],
+			spark);
+	}
+
+	fprintf(f, "\nCLOSE_WAIT %u: the peer closed, the owner has not (by process)\n",
+		s->count[TCPTL_STATE_CLOSE_WAIT]);
+	if (s->n_cw_groups) {
+		fprintf(f, "  %-8s %-16s %7s %10s %10s\n", "PID", "COMM", "COUNT", "OLDEST", "UNREAD");
+		for (unsigned int i = 0; i < s->n_cw_groups && i < rows; i++) {
+			const struct tcptl_cw_group *g = &s->cw_groups[i];
+			char pid[16];
+
+			snprintf(pid, sizeof(pid), "%u", g->pid);
+			age(a, sizeof(a), g->oldest_s, g->oldest_known);
+			fprintf(f, "  %-8s %-16s %7u %10s %10" PRIu64 "\n", g->pid ? pid : "-",
+				g->pid ? g->comm : g->accepted ? "(no process)" : "(not accepted)",
+				g->count, a, g->unread);
+		}
+		fprintf(f, "  oldest:\n");
+		for (unsigned int i = 0; i < s->n_cw_socks && i < rows; i++) {
+			const struct tcptl_cw_sock *c = &s->cw_socks[i];
+
+			tcptl_format_endpoint(l, sizeof(l), c->sk.id.family, &c->sk.id.saddr, c->sk.id.sport);
+			tcptl_format_endpoint(r, sizeof(r), c->sk.id.family, &c->sk.id.daddr, c->sk.id.dport);
+			age(a, sizeof(a), c->age_s, c->age_known);
+			fprintf(f, "  %-24s %-24s %-16s %9s  unread %u\n", l, r,
+				c->pid ? c->comm : "-", a, c->unread);
+		}
+	}
+
+	fprintf(f, "\nTIME_WAIT %u of %" PRIu64 " (tcp_max_tw_buckets, %.0f%%), entering %.1f/s, overflows %" PRIu64 " (%.1f/s)\n",
+		s->count[TCPTL_STATE_TIME_WAIT], s->tw_max,
+		s->tw_max ? 100.0 * s->count[TCPTL_STATE_TIME_WAIT] / (double)s->tw_max : 0,
+		s->rate[TCPTL_STATE_TIME_WAIT], s->tw_overflows, s->tw_overflow_rate);
+	if (s->n_tw_remote) {
+		unsigned int range = s->port_hi >= s->port_lo ? s->port_hi - s->port_lo + 1 : 0;
+
+		fprintf(f, "  %-32s %7s %9s  %s\n", "BY REMOTE", "COUNT", "ENTERED/s",
+			"LOCAL PORTS IN USE (ephemeral range)");
+		for (unsigned int i = 0; i < s->n_tw_remote && i < rows; i++) {
+			const struct tcptl_tw_group *g = &s->tw_remote[i];
+
+			tcptl_format_endpoint(r, sizeof(r), g->key.family, &g->key.addr, g->key.port);
+			fprintf(f, "  %-32s %7u %9.1f  %u of %u (%.1f%%)\n", r, g->count, g->rate,
+				g->in_use, range, range ? 100.0 * g->in_use / range : 0);
+		}
+		fprintf(f, "  %-32s %7s %9s\n", "BY LOCAL PORT", "COUNT", "ENTERED/s");
+		for (unsigned int i = 0; i < s->n_tw_lport && i < rows; i++)
+			fprintf(f, "  %-32u %7u %9.1f\n", s->tw_lport[i].key.port, s->tw_lport[i].count,
+				s->tw_lport[i].rate);
+	}
+	if (v->alerts.count) {
+		struct tcptl_alert *al, *tmp;
+
+		fprintf(f, "\nALERTS\n");
+		HASH_ITER(hh, v->alerts.firing, al, tmp)
+			fprintf(f, "  %s: %s\n", al->key, al->text);
+	}
+}
+
+static void json_view(struct topview *v, const struct tcptl_session *ses, FILE *f)
+{
+	const struct tcptl_snapshot *s = &v->top.snap;
+	char l[64], r[64];
+
+	fprintf(f, "{\"type\":\"top\",\"time_ns\":%" PRIu64 ",\"netns\":%u,\"interval_s\":%.3f,\"states\":{",
+		s->time_ns, v->top.netns, s->interval_s);
+	for (unsigned int i = 0; i < sizeof(shown_states); i++) {
+		uint8_t st = shown_states[i];
+
+		fprintf(f, "%s\"%s\":{\"count\":%u,\"entered_per_s\":%.3f,\"entered\":%" PRIu64 "}",
+			i ? "," : "", tcptl_state_name(st), s->count[st], s->rate[st],
+			ses->tally.entered[st]);
+	}
+	fprintf(f, "},\"close_wait\":{\"count\":%u,\"by_process\":[", s->count[TCPTL_STATE_CLOSE_WAIT]);
+	for (unsigned int i = 0; i < s->n_cw_groups; i++) {
+		const struct tcptl_cw_group *g = &s->cw_groups[i];
+
+		fprintf(f, "%s{\"pid\":%u,\"comm\":", i ? "," : "", g->pid);
+		tcptl_json_string(f, g->comm);
+		fprintf(f, ",\"accepted\":%s,\"count\":%u,\"oldest_s\":%.3f,\"oldest_known\":%s,\"unread\":%" PRIu64 "}",
+			g->accepted ? "true" : "false", g->count, g->oldest_s,
+			g->oldest_known ? "true" : "false", g->unread);
+	}
+	fputs("],\"oldest\":[", f);
+	for (unsigned int i = 0; i < s->n_cw_socks && i < v->o->rows; i++) {
+		const struct tcptl_cw_sock *c = &s->cw_socks[i];
+
+		tcptl_format_endpoint(l, sizeof(l), c->sk.id.family, &c->sk.id.saddr, c->sk.id.sport);
+		tcptl_format_endpoint(r, sizeof(r), c->sk.id.family, &c->sk.id.daddr, c->sk.id.dport);
+		fprintf(f, "%s{\"cookie\":%" PRIu64 ",\"local\":\"%s\",\"remote\":\"%s\",\"pid\":%u,\"comm\":",
+			i ? "," : "", c->sk.id.cookie, l, r, c->pid);
+		tcptl_json_string(f, c->comm);
+		fprintf(f, ",\"age_s\":%.3f,\"age_known\":%s,\"unread\":%u}", c->age_s,
+			c->age_known ? "true" : "false", c->unread);
+	}
+	fprintf(f, "]},\"time_wait\":{\"count\":%u,\"max\":%" PRIu64 ",\"entered_per_s\":%.3f"
+		",\"overflows\":%" PRIu64 ",\"port_range\":[%u,%u],\"by_remote\":[",
+		s->count[TCPTL_STATE_TIME_WAIT], s->tw_max, s->rate[TCPTL_STATE_TIME_WAIT],
+		s->tw_overflows, s->port_lo, s->port_hi);
+	for (unsigned int i = 0; i < s->n_tw_remote; i++) {
+		const struct tcptl_tw_group *g = &s->tw_remote[i];
+
+		tcptl_format_endpoint(r, sizeof(r), g->key.family, &g->key.addr, g->key.port);
+		fprintf(f, "%s{\"remote\":\"%s\",\"count\":%u,\"entered_per_s\":%.3f,\"ports_in_use\":%u}",
+			i ? "," : "", r, g->count, g->rate, g->in_use);
+	}
+	fputs("],\"by_local_port\":[", f);
+	for (unsigned int i = 0; i < s->n_tw_lport; i++)
+		fprintf(f, "%s{\"port\":%u,\"count\":%u,\"entered_per_s\":%.3f}", i ? "," : "",
+			s->tw_lport[i].key.port, s->tw_lport[i].count, s->tw_lport[i].rate);
+	fprintf(f, "]},\"lost\":{\"module\":%" PRIu64 ",\"socket\":%" PRIu64 "}}\n",
+		tcptl_session_lost_module(ses), tcptl_session_lost_socket(ses));
+}
+
+static void show(struct tcptl_session *ses, uint64_t now)
+{
+	struct topview *v = ses->mode;
+	FILE *f = v->o->out.f;
+	int err = tcptl_top_snapshot(&v->top, ses, now);
+
+	if (err) {
+		fprintf(stderr, "tcptimeline: listing sockets: %s\n", strerror(-err));
+		v->err = err;
+		tcptl_stop = 1;
+		return;
+	}
+	if (v->redraw)
+		fputs("\033[H\033[2J", f);
+	else if (v->shown && !v->o->out.json)
+		fputc('\n', f);
+	/* Alert lines first: on a terminal they are also kept on screen. */
+	tcptl_alerts_eval(&v->alerts, v->o, &v->top.snap, v->redraw ? stderr : f, v->o->out.json);
+	if (v->o->out.json)
+		json_view(v, ses, f);
+	else
+		text_view(v, f);
+	fflush(f);
+	v->shown++;
+	if (v->o->once)
+		tcptl_stop = 1;
+}
+
+static void on_record(struct tcptl_session *ses, struct tcptl_event *ev, struct tcptl_conn *c)
+{
+	struct topview *v = ses->mode;
+
+	(void)c;
+	tcptl_top_record(&v->top, ev);
+}
+
+static void on_tick(struct tcptl_session *ses, uint64_t now)
+{
+	struct topview *v = ses->mode;
+
+	if (now < v->next_ns)
+		return;
+	v->next_ns = now + v->interval_ns;
+	show(ses, now);
+}
+
+static const struct tcptl_session_ops top_ops = {
+	.record = on_record,
+	.tick = on_tick,
+	.extra_fd = -1,
+};
+
+static bool utf8_locale(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+
+	for (unsigned int i = 0; i < 3; i++) {
+		const char *s = getenv(vars[i]);
+
+		if (s && *s)
+			return strstr(s, "UTF-8") || strstr(s, "utf8");
+	}
+	return false;
+}
+
+int tcptl_cmd_top(struct tcptl_options *o)
+{
+	static struct tcptl_session s;
+	struct topview v = { .o = o };
+	int err, code = TCPTL_EXIT_OK;
+
+	if (!o->interval)
+		o->interval = 1;
+	v.interval_ns = (uint64_t)(o->interval * 1e9);
+	v.redraw = !o->once && !o->out.json && isatty(fileno(o->out.f));
+	v.utf8 = isatty(fileno(o->out.f)) && utf8_locale();
+	s.ops = &top_ops;
+	s.mode = &v;
+	err = tcptl_top_init(&v.top, &o->filter, o->filter.has_netns ? o->filter.netns : 0);
+	if (err) {
+		fprintf(stderr, "tcptimeline: top: network namespace %u: %s\n",
+			o->filter.has_netns ? o->filter.netns : tcptl_own_netns(), strerror(-err));
+		tcptl_top_free(&v.top);
+		return TCPTL_EXIT_RUNTIME;
+	}
+	/* Records count for the namespace shown, whatever the other filters. */
+	o->filter.has_netns = true;
+	o->filter.netns = v.top.netns;
+	v.top.sock_filter.has_netns = true;
+	v.top.sock_filter.netns = v.top.netns;
+	err = tcptl_session_open(&s, (unsigned int)o->max_conns);
+	if (!err)
+		err = tcptl_session_subscribe(&s);
+	if (err) {
+		code = tcptl_fail_nl(err, "joining the events group", s.req.errmsg);
+		goto out;
+	}
+	/* Rates need a first interval: the first snapshot comes one interval in,
+	 * or at once with --once (counts and ages only then). */
+	v.next_ns = o->once ? 0 : tcptl_now_ns() + v.interval_ns;
+	if (tcptl_session_run(&s, &tcptl_stop,
+			      o->duration > 0 ? tcptl_now_ns() + (uint64_t)(o->duration * 1e9) : 0))
+		code = TCPTL_EXIT_RUNTIME;
+	if (s.unloaded) {
+		fprintf(stderr, "tcptimeline: the tcp_timeline module was unloaded\n");
+		code = TCPTL_EXIT_UNLOADED;
+	}
+	if (v.err)
+		code = TCPTL_EXIT_RUNTIME;
+out:
+	tcptl_session_close(&s);
+	tcptl_top_free(&v.top);
+	tcptl_alerts_free(&v.alerts);
+	return code;
+}
