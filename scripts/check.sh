@@ -12,6 +12,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TCPTL_BUILD:-$TOP/build}
 KERNELS=${KERNELS:-5.10 6.1 6.12 sid}
 TESTS=${TESTS:-*}
+PROMTOOL=${TCPTL_CACHE:-/var/cache/tcp-timeline}/tools/promtool
 passed=0 failed=0 skipped=0
 failures=()
 t0=$SECONDS
@@ -72,6 +73,24 @@ for id in $KERNELS; do
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	while read -r line; do failures+=("$id: ${line#TCPTL-RESULT FAIL } (log: $log)"); done \
 		< <(grep '^TCPTL-RESULT FAIL' "$log")
+	# Files the tests printed for the host to check, between
+	# "TCPTL-FILE-BEGIN NAME" and "TCPTL-FILE-END": metrics go to promtool.
+	rm -rf "$out/files"
+	mkdir -p "$out/files"
+	tr -d '\r' <"$log" | awk -v dir="$out/files" '
+		{ sub(/^\[[^]]*\] /, "") }
+		/^TCPTL-FILE-BEGIN / { f = dir "/" $2; printf "" >f; next }
+		/^TCPTL-FILE-END/ { close(f); f = ""; next }
+		f != "" { print >>f }'
+	for prom in "$out"/files/*.prom; do
+		[ -e "$prom" ] || continue
+		if "$PROMTOOL" check metrics <"$prom" >"$prom.promtool" 2>&1; then
+			passed=$((passed + 1))
+			echo "   promtool check metrics $(basename "$prom"): ok"
+		else
+			note_fail "$id: promtool check metrics $(basename "$prom"): $(head -n 1 "$prom.promtool")"
+		fi
+	done
 	if ! grep -q '==== TCPTL-GUEST-DONE ====' "$log"; then
 		note_fail "$id: guest did not finish (timeout or crash; log: $log)"
 	fi

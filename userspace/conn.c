@@ -189,5 +189,10 @@ struct tcptl_conn *tcptl_conn_seed(struct tcptl_conn_table *t, const struct tcpt
 	c->nsteps = 1;
 	if (id->newstate == TCPTL_STATE_TIME_WAIT)
 		c->in_timewait = true;
+	/* Who closed first follows from the state, for the unambiguous ones. */
+	c->closed_first_peer = id->newstate == TCPTL_STATE_CLOSE_WAIT ||
+			       id->newstate == TCPTL_STATE_LAST_ACK;
+	c->closed_first_here = id->newstate == TCPTL_STATE_FIN_WAIT1 ||
+			       id->newstate == TCPTL_STATE_FIN_WAIT2;
 	return c;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "options.h"
 
@@ -74,7 +75,8 @@ static void usage(FILE *f)
 	      "  --pid PID           owned by this process\n"
 	      "  --comm NAME         owned by this command\n"
 	      "  -4, -6              IPv4 or IPv6 only\n"
-	      "  --netns INODE       this network namespace (ls -L -i /proc/PID/ns/net)\n"
+	      "  --netns NS          this network namespace: its inode (ls -L -i\n"
+	      "                      /proc/PID/ns/net), ip netns name, or a path to it\n"
 	      "  --kernel-filter     also filter in the module (its filter is global:\n"
 	      "                      it applies to every reader)\n"
 	      "\n"
@@ -216,8 +218,16 @@ static void parse_option(struct tcptl_options *o, int opt, const char *arg, cons
 	case '4': o->filter.family = AF_INET; break;
 	case '6': o->filter.family = AF_INET6; break;
 	case OPT_NETNS:
-		if (parse_uint(arg, UINT32_MAX, &v))
-			BAD("--netns");
+		/* An inode, a name from "ip netns", or a path like /proc/PID/ns/net. */
+		if (parse_uint(arg, UINT32_MAX, &v)) {
+			char path[256];
+			struct stat st;
+
+			snprintf(path, sizeof(path), "%s%s", strchr(arg, '/') ? "" : "/run/netns/", arg);
+			if (stat(path, &st))
+				snprintf(err, errlen, "--netns: %.100s: %s", path, strerror(errno));
+			v = st.st_ino;
+		}
 		o->filter.has_netns = true;
 		o->filter.netns = (uint32_t)v;
 		break;
@@ -230,7 +240,7 @@ int main(int argc, char **argv)
 {
 	static struct tcptl_options o = { .max_conns = 65536, .rows = 10 };
 	const char *cmd = "timeline", *action = NULL, *color = "auto", *outfile = NULL;
-	char err[160];
+	char err[256];
 	int opt, code;
 
 	if (argc > 1 && argv[1][0] != '-') {

@@ -247,6 +247,10 @@ int tcptl_cmd_metrics(struct tcptl_options *o)
 		tcptl_top_free(&m.top);
 		return TCPTL_EXIT_RUNTIME;
 	}
+	/* Counters and gauges describe one namespace: ours, or --netns. */
+	m.top.sock_filter.has_netns = true;
+	m.top.sock_filter.netns = m.top.netns;
+	s.tally_filter = &m.top.sock_filter;
 	s.ops = &ops;
 	s.mode = &m;
 	if (o->listen) {

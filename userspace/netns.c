@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -10,21 +11,22 @@
 
 #include "netns.h"
 
-static int open_netns_of(uint32_t ino)
+/* In dir, the entries (digits only: pids) whose FMT path has this inode. */
+static int open_in(const char *dir, const char *fmt, bool pids, uint32_t ino)
 {
-	DIR *d = opendir("/proc");
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	char path[300];
 	int fd = -ESRCH;
 
 	if (!d)
-		return -errno;
+		return -ESRCH;
 	while ((e = readdir(d))) {
 		struct stat st;
 
-		if (!isdigit((unsigned char)e->d_name[0]))
+		if (pids ? !isdigit((unsigned char)e->d_name[0]) : e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		snprintf(path, sizeof(path), fmt, e->d_name);
 		if (stat(path, &st) || st.st_ino != ino)
 			continue;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -34,6 +36,14 @@ static int open_netns_of(uint32_t ino)
 	}
 	closedir(d);
 	return fd;
+}
+
+/* Through a process in it, or a name "ip netns" gave it. */
+static int open_netns_of(uint32_t ino)
+{
+	int fd = open_in("/proc", "/proc/%s/ns/net", true, ino);
+
+	return fd >= 0 ? fd : open_in("/run/netns", "/run/netns/%s", false, ino);
 }
 
 int tcptl_netns_enter(uint32_t ino)

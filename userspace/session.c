@@ -170,7 +170,8 @@ static void process(struct tcptl_session *s, struct tcptl_event *ev)
 		tcptl_seqtrack_record(&s->seq, ev->cpu, ev->seq);
 		c = tcptl_conn_apply(&s->conns, ev, tcptl_now_ns());
 	}
-	tcptl_tally_record(&s->tally, ev);
+	if (!s->tally_filter || tcptl_rfilter_match(s->tally_filter, ev, false, 0, NULL))
+		tcptl_tally_record(&s->tally, ev);
 	if (s->ops->record)
 		s->ops->record(s, ev, c);
 }

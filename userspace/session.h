@@ -51,6 +51,8 @@ struct tcptl_session {
 	uint32_t netns;			/* the reader's own namespace */
 	bool unloaded, have_req, have_ev;
 	const struct tcptl_session_ops *ops;
+	/* Records the tally counts (NULL: all); owner tests are not applied. */
+	const struct tcptl_rfilter *tally_filter;
 	void *mode;			/* the mode's own state */
 };
 

@@ -107,7 +107,7 @@ void tcptl_top_record(struct tcptl_top *t, const struct tcptl_event *ev)
 	struct tcptl_tw_key k;
 
 	if (ev->type != TCPTL_EVENT_STATE || ev->newstate != TCPTL_STATE_TIME_WAIT ||
-	    ev->netns != t->netns)
+	    ev->netns != t->netns || ev->superseded)
 		return;
 	if (!tcptl_rfilter_match(&t->sock_filter, ev, false, 0, NULL))
 		return;

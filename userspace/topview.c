@@ -292,6 +292,7 @@ int tcptl_cmd_top(struct tcptl_options *o)
 	o->filter.netns = v.top.netns;
 	v.top.sock_filter.has_netns = true;
 	v.top.sock_filter.netns = v.top.netns;
+	s.tally_filter = &v.top.sock_filter;
 	err = tcptl_session_open(&s, (unsigned int)o->max_conns);
 	if (!err)
 		err = tcptl_session_subscribe(&s);

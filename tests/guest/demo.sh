@@ -20,16 +20,32 @@ echo "== traffic: a reset (SO_LINGER 0)"
 tcpscen -p 8082 linger0 >/dev/null
 echo "== traffic: a CLOSE_WAIT leak (the server holds its socket for 2 s)"
 tcpscen -p 8083 -s 2 close-wait >/dev/null
+echo "== traffic: a server process (leakysrv) that never closes 4 connections"
+tcpscen -p 8084 -n 4 -s 6 leak >/dev/null
+echo "== traffic: 30 short connections to each of two ports (TIME_WAIT)"
+tcpscen -p 8085 -n 30 burst >/dev/null
+tcpscen -p 8086 -n 30 burst >/dev/null
+sleep 2
+echo
+echo "== tcptimeline top --once --rows 3"
+tcptimeline top --once --rows 3 --color=never
+tcptimeline metrics --listen 127.0.0.1:9977 2>/dev/null &
+metrics=$!
 sleep 1
-kill -INT $ev $tl
-wait $ev $tl
+echo
+echo "== tcptimeline metrics: a few lines of http://127.0.0.1:9977/metrics"
+wget -q -O - http://127.0.0.1:9977/metrics | grep -E '^tcptimeline_(sockets|close_wait_sockets)' | grep -v ' 0$'
+kill -INT $metrics $ev $tl
+wait $metrics $ev $tl
 
 echo
 echo "== tcptimeline events"
-cat /tmp/demo-events.txt
+head -n 40 /tmp/demo-events.txt
+echo "... ($(wc -l </tmp/demo-events.txt) lines)"
 echo
-echo "== tcptimeline (timelines; the TIME_WAIT one is unfinished: it lasts 60 s)"
-cat /tmp/demo-timelines.txt
+echo "== tcptimeline (timelines; those in TIME_WAIT are unfinished: it lasts 60 s)"
+awk -v RS= -v ORS='\n\n' '!/:808[56] /' /tmp/demo-timelines.txt | head -n 80
+echo "... (the 60 burst connections left out)"
 cat /tmp/demo-timelines.err
 echo
 echo "== tcptimeline stats"

@@ -11,6 +11,7 @@ for t in t-*.sh; do
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t")
 	limit=${limit:-120}
 	start=$(date +%s)
+	rm -f /tmp/events.json	# fail() shows this test's records, not the last one's
 	timeout "$limit" sh "$t" >/tmp/test.out 2>&1
 	rc=$?
 	sed "s/^/[$name] /" /tmp/test.out

@@ -4,23 +4,29 @@
 TL_EVENTS=/tmp/events.json
 TL_SCEN=/tmp/scen.out
 
+# tl_wait_started FILE ERRFILE: a reader started in the background has
+# opened FILE; give it the moment it takes to join the events group.
+tl_wait_started() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if tcptimeline stats --json 2>/dev/null | jq -e '.produced >= 0' >/dev/null &&
+		   [ -e "$1" ]; then
+			sleep 0.3
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "reader did not start: $(cat "$2")"
+}
+
 # Start "tcptimeline events --json" in the background and wait until it has
 # joined the events group (the module then counts it as a listener).
 tl_reader_start() {
 	rm -f "$TL_EVENTS"
 	tcptimeline events --json -o "$TL_EVENTS" "$@" 2>/tmp/reader.err &
 	TL_READER=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		if tcptimeline stats --json 2>/dev/null | jq -e '.produced >= 0' >/dev/null &&
-		   [ -e "$TL_EVENTS" ]; then
-			sleep 0.2
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "reader did not start: $(cat /tmp/reader.err)"
+	tl_wait_started "$TL_EVENTS" /tmp/reader.err
 }
 
 # Stop the reader after the module's flush interval has passed.

@@ -19,6 +19,10 @@
  *                in-window RST (raw socket, seq taken from the client's FIN
  *                seen on lo) ends it (IPv4 only)
  * burst          -n connections, client closes first, as fast as possible
+ * leak           a server process named "leakysrv" accepts -n connections and
+ *                never reads or closes them for -s seconds; the clients each
+ *                send "hello" and close: n server sockets in CLOSE_WAIT with
+ *                5 bytes unread, owned by leakysrv (its pid: server_pid)
  * reuse          client from fixed port -b closes first, then connects again
  *                from it: the second connect takes over the TIME_WAIT
  * syn-kill       server closes first (its side is in TIME_WAIT), then the
@@ -35,7 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <netinet/ip.h>
 #include <linux/if_packet.h>
@@ -358,6 +365,43 @@ int main(int argc, char **argv)
 			close(sfd);
 		}
 		close(lfd);
+	} else if (!strcmp(scen, "leak")) {
+		int ready[2], cfds[64];
+		pid_t server;
+		char c;
+
+		if (count > 64 || pipe(ready))
+			die("leak: at most 64 connections");
+		lfd = listener();
+		server = fork();
+		if (server == 0) {
+			int held[64];
+
+			prctl(PR_SET_NAME, "leakysrv");
+			for (int i = 0; i < count; i++)
+				held[i] = accept(lfd, NULL, NULL);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(1);
+			sleep(hold_seconds);	/* never reads, never closes */
+			for (int i = 0; i < count; i++)
+				close(held[i]);
+			_exit(0);
+		}
+		printf("server_pid=%d\n", (int)server);
+		for (int i = 0; i < count; i++) {
+			cfds[i] = client(&err);
+			if (err) {
+				errno = err;
+				die("connect");
+			}
+		}
+		if (read(ready[0], &c, 1) != 1)
+			die("leak: server");
+		close(lfd);
+		for (int i = 0; i < count; i++) {
+			send_some(cfds[i], "hello");
+			close(cfds[i]);
+		}
 	} else if (!strcmp(scen, "reuse") || !strcmp(scen, "syn-kill")) {
 		bool server_first = !strcmp(scen, "syn-kill");
 
