@@ -216,6 +216,8 @@ static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c,
 		fprintf(f, ",\"pid\":%u,\"comm\":", c->pid);
 		tcptl_json_string(f, c->comm);
 	}
+	if (t0)
+		fprintf(f, ",\"start_wall_ns\":%" PRIu64, t0 + (uint64_t)id->clock_offset_ns);
 	if (c->preexisting)
 		fputs(",\"preexisting\":true", f);
 	if (!c->finished)
@@ -261,11 +263,17 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		json_timeline(o, c, l, r, t0, end);
 		return;
 	}
+	char at[40] = "";
+
 	if (c->has_owner)
 		snprintf(owner, sizeof(owner), "%s/%u", c->comm, c->pid);
-	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%s%s\n",
+	if (o->wall_clock && t0) {
+		memcpy(at, "  at ", 5);
+		format_time(o, t0, id->clock_offset_ns, at + 5, sizeof(at) - 5);
+	}
+	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%s%s%s\n",
 		o->color ? "\033[1m" : "", l, r, o->color ? "\033[0m" : "", c->cookie,
-		id->netns, owner, c->preexisting ? "  (opened before start)" : "",
+		id->netns, owner, at, c->preexisting ? "  (opened before start)" : "",
 		c->finished ? "" : "  (unfinished)");
 	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
 		const struct tcptl_step *s = &c->steps[i];

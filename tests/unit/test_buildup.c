@@ -153,7 +153,7 @@ static void test_seed_then_records(void **state)
 		"  closed: fin, first by peer; bytes acked 0, received 0, retransmits 0; lifetime over 4.000 ms\n\n");
 	assert_string_equal(print_timeline(c, true),
 		"{\"type\":\"timeline\",\"cookie\":7,\"netns\":1,\"family\":\"inet\",\"local\":\"127.0.0.1:9000\","
-		"\"remote\":\"127.0.0.2:40000\",\"preexisting\":true,\"states\":["
+		"\"remote\":\"127.0.0.2:40000\",\"start_wall_ns\":2000000,\"preexisting\":true,\"states\":["
 		"{\"state\":\"ESTABLISHED\",\"before_start\":true},"
 		"{\"state\":\"CLOSE_WAIT\",\"enter_ns\":0,\"duration_ns\":3000000},"
 		"{\"state\":\"LAST_ACK\",\"enter_ns\":3000000,\"duration_ns\":1000000},"
