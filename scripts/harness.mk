@@ -3,7 +3,7 @@ KERNELS	?= 5.10 6.1 6.12 sid
 KERNEL	?= 6.1
 TESTS	?= *
 
-.PHONY: check demo vm-shell kernels setup
+.PHONY: check demo vm-shell kernels setup bench
 
 setup:
 	scripts/setup.sh
@@ -13,6 +13,9 @@ check:
 
 demo: setup
 	scripts/vm.sh demo $(KERNEL)
+
+bench: setup
+	KERNEL=$(KERNEL) scripts/bench.sh
 
 vm-shell: setup
 	scripts/vm.sh shell $(KERNEL)

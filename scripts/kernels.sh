@@ -80,6 +80,12 @@ in_chroot() {
 		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
 }
 
+# A mirror that is a snapshot can serve a Release file past its Valid-Until
+# (seen for sid, 17 days late); the signature still holds.
+allow_late_release() {
+	echo 'Acquire::Check-Valid-Until "false";' >"$1/etc/apt/apt.conf.d/99tcptl-valid-until"
+}
+
 make_chroot() {
 	local suite=$1 root=$2 tmp=$2.partial
 	rm -rf "$tmp"
@@ -92,6 +98,7 @@ make_chroot() {
 		--include=make,libc6-dev,kmod,ca-certificates,debian-archive-keyring \
 		"$suite" "$tmp" "$MIRROR"
 	sources_for "$suite" >"$tmp/etc/apt/sources.list"
+	allow_late_release "$tmp"
 	in_chroot "$tmp" apt-get update
 	# The headers meta package names the suite's current ABI; installing it
 	# pulls in that kernel's compiler.
@@ -200,6 +207,7 @@ prepare() {
 
 refresh_headers() {
 	local root=$1
+	allow_late_release "$root"
 	in_chroot "$root" apt-get update
 	in_chroot "$root" apt-get install -y --no-install-recommends \
 		"$(resolve_meta "$root" linux-headers-cloud-amd64)"

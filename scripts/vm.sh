@@ -8,6 +8,7 @@
 #   vm.sh run ID [GLOB]   run the guest suite (tests matching GLOB), log to $BUILD/ID/console.log
 #   vm.sh shell ID        interactive shell in the guest, module loaded
 #   vm.sh demo ID         sample traffic and what the reader shows
+#   vm.sh bench ID        the benchmark's guest part (TCPTL_BENCH=ROUNDS:SECONDS:CLIENTS)
 #
 # Environment: TCPTL_BUILD (default ./build), TCPTL_TIMEOUT (guest seconds,
 # default 900), TCPTL_MEM (MiB, default 1024).
@@ -71,6 +72,7 @@ run_guest() {
 	local id=$1 mode=$2 glob=${3:-} out=$BUILD/$id append
 	append="console=ttyS0 quiet panic=-1 tcptl.mode=$mode"
 	[ -n "$glob" ] && append="$append tcptl.tests=$glob"
+	[ -n "${TCPTL_BENCH:-}" ] && append="$append tcptl.bench=$TCPTL_BENCH"
 	if [ "$mode" = shell ]; then
 		exec qemu-system-x86_64 -nographic -no-reboot -m "$MEM" -smp 2 -cpu max $ACCEL \
 			-kernel "$CACHE/kernels/$id/vmlinuz" -initrd "$out/initrd.gz" \
@@ -98,7 +100,8 @@ case "$cmd" in
 run) prepare_guest "$id"; run_guest "$id" run "${3:-}" ;;
 shell) prepare_guest "$id"; run_guest "$id" shell ;;
 demo) prepare_guest "$id"; run_guest "$id" demo ;;
+bench) prepare_guest "$id"; run_guest "$id" bench ;;
 initramfs) prepare_guest "$id" ;;
 run-only) run_guest "$id" run "${3:-}" ;;
-*) sed -n '4,14p' "$0" >&2; exit 1 ;;
+*) sed -n '4,15p' "$0" >&2; exit 1 ;;
 esac

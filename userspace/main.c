@@ -44,6 +44,7 @@ static void usage(FILE *f)
 	      "  --json              JSON Lines (one object per record, timeline or snapshot)\n"
 	      "  -o, --output FILE   write to FILE instead of stdout\n"
 	      "  --perfetto FILE     also write the timelines as Chrome/Perfetto trace JSON\n"
+	      "  --record FILE       also save the raw netlink messages (bug reports, replay)\n"
 	      "  -T                  wall-clock times (default: seconds since start)\n"
 	      "  --color=WHEN        auto, always or never\n"
 	      "  --duration SECONDS  stop after this long\n"
@@ -89,12 +90,14 @@ enum {
 	OPT_LPORT, OPT_RPORT, OPT_LADDR, OPT_RADDR, OPT_STATE, OPT_PID, OPT_COMM, OPT_NETNS,
 	OPT_KERNEL_FILTER, OPT_PERFETTO, OPT_NO_SEED, OPT_INTERVAL, OPT_ONCE, OPT_ROWS,
 	OPT_WARN_CW_AGE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_TW_PORTS, OPT_LISTEN, OPT_TEXTFILE,
+	OPT_RECORD,
 };
 
 static const struct option options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "output", required_argument, NULL, 'o' },
 	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "count", required_argument, NULL, OPT_COUNT },
@@ -163,6 +166,7 @@ static void parse_option(struct tcptl_options *o, int opt, const char *arg, cons
 	case OPT_JSON: o->out.json = true; break;
 	case 'o': *outfile = arg; break;
 	case OPT_PERFETTO: o->perfetto = arg; break;
+	case OPT_RECORD: o->record = arg; break;
 	case 'T': o->out.wall_clock = true; break;
 	case OPT_COLOR: *color = arg ? arg : "always"; break;
 	case OPT_DURATION: if (parse_seconds(arg, &o->duration)) BAD("--duration"); break;

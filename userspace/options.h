@@ -26,6 +26,7 @@ struct tcptl_options {
 	double duration;		/* seconds; 0: until stopped */
 	uint64_t max_count, max_conns;
 	const char *perfetto;		/* --perfetto FILE */
+	const char *record;		/* --record FILE */
 	/* top */
 	double interval;		/* seconds between snapshots */
 	bool once;

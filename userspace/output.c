@@ -314,8 +314,10 @@ void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_
 				t->by_type[i]);
 		fprintf(f, "},\"finished\":%" PRIu64 ",\"lost_module\":%" PRIu64
 			",\"lost_socket\":%" PRIu64 ",\"invalid\":%" PRIu64 ",\"evicted\":%" PRIu64
-			",\"enobufs\":%" PRIu64 ",\"time_in_state\":{", s->finished, s->lost_module,
-			s->lost_socket, s->invalid, s->evicted, s->enobufs);
+			",\"enobufs\":%" PRIu64 ",\"delivery_latency_ns\":{\"p50\":%" PRIu64
+			",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "},\"time_in_state\":{", s->finished,
+			s->lost_module, s->lost_socket, s->invalid, s->evicted, s->enobufs,
+			s->latency_p50_ns, s->latency_p99_ns, s->latency_max_ns);
 		bool first = true;
 
 		for (unsigned int i = 1; i <= TCPTL_STATE_MAX; i++) {
@@ -337,6 +339,8 @@ void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_
 		t->by_type[TCPTL_EVENT_RESET_SENT] + t->by_type[TCPTL_EVENT_RESET_RECEIVED],
 		t->by_type[TCPTL_EVENT_TW_OVERFLOW], s->finished, s->lost_module, s->lost_socket,
 		s->invalid, s->evicted);
+	fprintf(f, "tcptimeline: delivery latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		s->latency_p50_ns / 1e6, s->latency_p99_ns / 1e6, s->latency_max_ns / 1e6);
 	if (!s->histograms)
 		return;
 	for (unsigned int i = 1; i <= TCPTL_STATE_MAX; i++) {

@@ -24,6 +24,7 @@ struct tcptl_summary {
 	const struct tcptl_tally *tally;
 	uint64_t finished, lost_module, lost_socket, invalid, evicted, enobufs;
 	bool histograms;	/* text: time-in-state and connect latency too */
+	uint64_t latency_p50_ns, latency_p99_ns, latency_max_ns;	/* delivery */
 };
 
 /* JSON string with every byte that needs it escaped (control bytes as \u00XX). */

@@ -9,6 +9,7 @@
 #include <linux/genetlink.h>
 
 #include "procfd.h"
+#include "record.h"
 #include "session.h"
 #include "sockdiag.h"
 #include "tcp_timeline.h"
@@ -131,6 +132,8 @@ static void on_event(const struct tcptl_event *ev, void *arg)
 {
 	struct tcptl_session *s = arg;
 
+	if (ev->time_ns && s->recv_ns >= ev->time_ns)
+		tcptl_latency_add(&s->latency, s->recv_ns - ev->time_ns);
 	if (tcptl_reorder_push(&s->reorder, ev))
 		s->counts.invalid++;
 }
@@ -221,6 +224,9 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 				fprintf(stderr, "tcptimeline: receiving: %s\n", strerror(errno));
 				break;
 			} else if (len > 0) {
+				s->recv_ns = tcptl_now_ns();
+				if (s->record)
+					tcptl_record_write(s->record, buf, (size_t)len);
 				handle(s, buf, (int)len);
 			}
 		}

@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "decode.h"
+#include "latency.h"
 #include "nl.h"
 #include "reorder.h"
 #include "rfilter.h"
@@ -47,6 +48,9 @@ struct tcptl_session {
 	struct tcptl_decode_counts counts;
 	struct tcptl_tally tally;
 	uint64_t enobufs, finished;
+	struct tcptl_latency latency;	/* record to receipt */
+	uint64_t recv_ns;		/* when the current message came */
+	FILE *record;			/* --record: raw messages, see record.h */
 	uint64_t start_ns, seeded_ns;	/* subscribed; inet_diag dump taken */
 	uint32_t netns;			/* the reader's own namespace */
 	bool unloaded, have_req, have_ev;

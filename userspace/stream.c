@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "perfetto.h"
+#include "record.h"
 #include "session.h"
 #include "tcp_timeline.h"
 
@@ -143,6 +144,14 @@ int tcptl_cmd_stream(struct tcptl_options *o, bool events)
 			return TCPTL_EXIT_RUNTIME;
 		}
 	}
+	if (o->record) {
+		err = tcptl_record_open(&s.record, o->record);
+		if (err) {
+			fprintf(stderr, "tcptimeline: %s: %s\n", o->record, strerror(-err));
+			code = TCPTL_EXIT_RUNTIME;
+			goto out;
+		}
+	}
 	err = tcptl_session_open(&s, (unsigned int)o->max_conns);
 	if (err) {
 		code = tcptl_fail_nl(err, "resolving the tcp_timeline family", NULL);
@@ -189,6 +198,9 @@ int tcptl_cmd_stream(struct tcptl_options *o, bool events)
 			.evicted = s.conns.evicted,
 			.enobufs = s.enobufs,
 			.histograms = true,
+			.latency_p50_ns = tcptl_latency_quantile(&s.latency, 0.50),
+			.latency_p99_ns = tcptl_latency_quantile(&s.latency, 0.99),
+			.latency_max_ns = s.latency.max_ns,
 		};
 
 		tcptl_print_summary(&o->out, stderr, &sum);
@@ -196,6 +208,10 @@ int tcptl_cmd_stream(struct tcptl_options *o, bool events)
 	fflush(o->out.f);
 out:
 	tcptl_session_close(&s);
+	if (s.record && fclose(s.record) && code == TCPTL_EXIT_OK) {
+		fprintf(stderr, "tcptimeline: %s: write failed\n", o->record);
+		code = TCPTL_EXIT_RUNTIME;
+	}
 	if (tcptl_perfetto_close(&m.trace) && code == TCPTL_EXIT_OK) {
 		fprintf(stderr, "tcptimeline: %s: write failed\n", o->perfetto);
 		code = TCPTL_EXIT_RUNTIME;

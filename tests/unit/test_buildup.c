@@ -22,6 +22,7 @@
 #include "alerts.h"
 #include "conn.h"
 #include "hist.h"
+#include "latency.h"
 #include "options.h"
 #include "output.h"
 #include "perfetto.h"
@@ -68,6 +69,25 @@ static void test_hist_buckets(void **state)
 	fclose(f);
 	assert_string_equal(out, "{\"count\":3,\"sum_ns\":8100,\"buckets\":["
 			    "{\"lt_ns\":2048,\"count\":2},{\"lt_ns\":8192,\"count\":1}]}");
+}
+
+static void test_latency_quantiles(void **state)
+{
+	static struct tcptl_latency l;
+
+	(void)state;
+	assert_int_equal(tcptl_latency_quantile(&l, 0.5), 0);
+	for (unsigned int i = 0; i < 98; i++)
+		tcptl_latency_add(&l, 1000000);		/* 1 ms: bucket 20 */
+	tcptl_latency_add(&l, 30000000);		/* 30 ms */
+	tcptl_latency_add(&l, 500000000);		/* 500 ms: past the last bucket */
+	assert_int_equal(l.count, 100);
+	/* Upper bounds of the buckets: never an underestimate. */
+	assert_int_equal(tcptl_latency_quantile(&l, 0.50), 1050000);
+	assert_int_equal(tcptl_latency_quantile(&l, 0.98), 1050000);
+	assert_int_equal(tcptl_latency_quantile(&l, 0.99), 30050000);
+	assert_int_equal(tcptl_latency_quantile(&l, 1.0), 500000000);
+	assert_int_equal(l.max_ns, 500000000);
 }
 
 /* A client's life through TIME_WAIT, as the session hands it to the tally. */
@@ -436,6 +456,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hist_buckets),
+		cmocka_unit_test(test_latency_quantiles),
 		cmocka_unit_test(test_tally_client_life),
 		cmocka_unit_test(test_seed_then_records),
 		cmocka_unit_test(test_perfetto_trace),

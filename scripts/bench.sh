@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the churn benchmark in a guest (tests/guest/bench.sh),
+# summarised as ratios against the baseline of the same boot, then the
+# reader's replay benchmark here on the guest's recording of its messages.
+# Emulated machines are noisy: only the ratios mean something, absolute
+# rates do not.
+#
+#   KERNEL=6.1                     which matrix kernel boots
+#   TCPTL_BENCH=ROUNDS:SECONDS:CLIENTS   default 3:5:4
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${TCPTL_BUILD:-$TOP/build}
+KERNEL=${KERNEL:-6.1}
+export TCPTL_BENCH=${TCPTL_BENCH:-3:5:4}
+
+"$TOP/scripts/setup.sh"
+echo "== churn benchmark in the guest (kernel $KERNEL, rounds:seconds:clients $TCPTL_BENCH)"
+"$TOP/scripts/kernels.sh" prepare "$KERNEL"
+TCPTL_TIMEOUT=${TCPTL_TIMEOUT:-1800} "$TOP/scripts/vm.sh" bench "$KERNEL" |
+	grep -E '^(BENCH|\[|FAIL)' || true
+log=$BUILD/$KERNEL/console.log
+grep -q '^BENCH-DONE' "$log" || { echo "bench: the guest did not finish (log: $log)" >&2; exit 1; }
+tr -d '\r' <"$log" | grep '^BENCH ' >"$BUILD/bench-$KERNEL.txt"
+tr -d '\r' <"$log" | awk '/^TCPTL-FILE-BEGIN churn.rec.gz.b64/ { on = 1; next }
+	/^TCPTL-FILE-END/ { on = 0 } on' | base64 -d | gunzip >"$BUILD/churn.rec"
+awk -f - "$BUILD/bench-$KERNEL.txt" <<'AWK'
+function kv(line, key,    m) { return match(line, " " key "=[^ ]*") ? substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2) : "" }
+function median(arr, n,    i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
+	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
+}
+{
+	p = kv($0, "phase"); r = kv($0, "round")
+	rate[p, r] = kv($0, "rate"); rounds[r] = 1; phases[p] = 1
+	if (kv($0, "delivered") != "") {
+		n[p]++
+		dl[p] += kv($0, "delivered"); ca[p] += kv($0, "caused"); secs[p] += kv($0, "seconds")
+		lost[p] += kv($0, "lost_module") + kv($0, "lost_socket")
+		cpu[p] += kv($0, "reader_cpu_s")
+		if (kv($0, "delivered") != kv($0, "caused")) miss[p]++
+		p50[p, n[p]] = kv($0, "p50_ms"); if (kv($0, "p99_ms") + 0 > p99[p]) p99[p] = kv($0, "p99_ms")
+		mem[p] = kv($0, "module_memory")
+		if (p == "overflow") {
+			prod = kv($0, "produced"); got = kv($0, "got"); olm = kv($0, "lost_module"); ols = kv($0, "lost_socket")
+		}
+	}
+}
+END {
+	split("baseline module events timeline json", order, " ")
+	printf "%-9s %10s %9s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
+	for (i = 1; i <= 5; i++) {
+		p = order[i]; k = 0; m = 0
+		for (r in rounds) { if ((p, r) in rate) { v[++k] = rate[p, r] }
+			if ((p, r) in rate && ("baseline", r) in rate) ratio[++m] = rate[p, r] / rate["baseline", r] }
+		if (!k) continue
+		med = median(v, k); mr = median(ratio, m)
+		if (n[p]) {
+			for (j = 1; j <= n[p]; j++) q[j] = p50[p, j]
+			printf "%-9s %10.0f %8.1f%% %11.0f %12s %8d %14.2f %8.2f %8.2f %10s\n", p, med, 100 * mr,
+				dl[p] / secs[p], miss[p] ? miss[p] " MISSED" : dl[p] "/" ca[p], lost[p],
+				dl[p] ? cpu[p] / dl[p] * 1e6 : 0, median(q, n[p]), p99[p], mem[p]
+		} else {
+			printf "%-9s %10.0f %8.1f%%\n", p, med, 100 * mr
+		}
+	}
+	if (prod != "")
+		printf "\nforced overflow (buffer_size=16, flush 1000 ms): produced %d, delivered %d, reported lost %d (module %d, socket %d): %s\n",
+			prod, got, olm + ols, olm, ols, (got + olm + ols == prod && olm + ols > 0) ? "exact" : "MISMATCH"
+	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
+	print " exact: transitions delivered/caused over all rounds, 10 per connection plus the listener's 2)"
+}
+AWK
+
+echo
+echo "== replay benchmark: the guest's recording through the reader's own code, on this machine"
+make -s -C "$TOP/userspace" bench-replay >/dev/null
+"$TOP/userspace/bench-replay" "$BUILD/churn.rec"

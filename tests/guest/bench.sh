@@ -1,0 +1,123 @@
+#!/bin/sh
+# make bench, in the guest: connection churn (tests/guest/progs/churn.c) in
+# phases interleaved over several rounds in one boot: no module (baseline),
+# module without reader, and module with the reader in events, timeline and
+# JSON modes. Each run gets a fresh network namespace (its TIME_WAITs die with
+# it, so runs do not inherit each other's), tcp_max_tw_buckets raised to
+# 1048576 and the port range widened to 1024-65535 so that the workload
+# neither overflows TIME_WAIT nor runs out of ports. One "BENCH ..." line per
+# run for the host (scripts/bench.sh) to summarise.
+. /tcptl/tests/lib.sh
+. /tcptl/tests/tl.sh
+
+ROUNDS=${BENCH_ROUNDS:-3}
+SECONDS_PER_RUN=${BENCH_SECONDS:-5}
+CLIENTS=${BENCH_CLIENTS:-4}
+run=0
+
+ns_up() {
+	ip netns add "$1" && ip netns exec "$1" ip link set lo up &&
+	ip netns exec "$1" sh -c 'echo 1048576 >/proc/sys/net/ipv4/tcp_max_tw_buckets &&
+		echo "1024 65535" >/proc/sys/net/ipv4/ip_local_port_range'
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# The connection transitions the workload causes, 5 per endpoint, and the
+# listener's 2, as each output shows them.
+count_events_text() {
+	grep -cE '(CLOSE +-> SYN_SENT|SYN_SENT +-> ESTABLISHED|ESTABLISHED -> FIN_WAIT1|FIN_WAIT1 +-> FIN_WAIT2|FIN_WAIT2 +-> TIME_WAIT|LISTEN +-> SYN_RECV|SYN_RECV +-> ESTABLISHED|ESTABLISHED -> CLOSE_WAIT|CLOSE_WAIT +-> LAST_ACK|LAST_ACK +-> CLOSE|CLOSE +-> LISTEN|LISTEN +-> CLOSE) ' "$1"
+}
+count_events_json() {
+	jq -s '[.[] | select(.type == "state") | "\(.old_state)>\(.new_state)"
+		| select(IN("CLOSE>SYN_SENT", "SYN_SENT>ESTABLISHED", "ESTABLISHED>FIN_WAIT1",
+			"FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>TIME_WAIT", "LISTEN>SYN_RECV",
+			"SYN_RECV>ESTABLISHED", "ESTABLISHED>CLOSE_WAIT", "CLOSE_WAIT>LAST_ACK",
+			"LAST_ACK>CLOSE", "CLOSE>LISTEN", "LISTEN>CLOSE"))] | length' "$1"
+}
+# Timeline steps: every state entered, less the end of a TIME_WAIT.
+count_timeline_steps() {
+	grep -E '^  (\+ *[0-9.]+ ms) +[A-Z_0-9]+' "$1" | grep -vcE 'CLOSE +[0-9. ms]*\(timewait\)'
+}
+
+one_run() {
+	phase=$1 round=$2
+	run=$((run + 1))
+	port=$((20000 + run))
+	ns=bench$run
+	ns_up "$ns" || fail "netns"
+	[ "$phase" = baseline ] || load_module $MODULE_ARGS
+	reader=
+	case $phase in
+	events) tcptimeline events -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
+	timeline) tcptimeline --unfinished --no-seed -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
+	json | overflow) tcptimeline events --json -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
+	esac
+	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err
+	out=$(ip netns exec "$ns" churn -p "$port" -c "$CLIENTS" -d "$SECONDS_PER_RUN") ||
+		fail "churn failed in $phase: $out"
+	conns=${out#connections=}
+	conns=${conns%% *}
+	rate=${out##*rate=}
+	line="BENCH phase=$phase round=$round conns=$conns rate=$rate seconds=$SECONDS_PER_RUN caused=$((10 * conns + 2))"
+	if [ -n "$reader" ]; then
+		sleep 1.2	# the flush interval and the reader's reorder window
+		[ "$phase" = overflow ] && sleep 1
+		stats=$(tcptimeline stats --json)
+		ticks=$(cpu_ticks "$reader")
+		kill -INT "$reader"
+		wait "$reader"
+		case $phase in
+		events) delivered=$(count_events_text /tmp/b.out) ;;
+		timeline) delivered=$(count_timeline_steps /tmp/b.out) ;;
+		*) delivered=$(count_events_json /tmp/b.out) ;;
+		esac
+		lm=$(sed -n 's/.*lost \([0-9]*\) in the module, \([0-9]*\) on the socket.*/\1/p' /tmp/b.err)
+		ls=$(sed -n 's/.*lost \([0-9]*\) in the module, \([0-9]*\) on the socket.*/\2/p' /tmp/b.err)
+		lat=$(sed -n 's/.*delivery latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/p50_ms=\1 p99_ms=\2/p' /tmp/b.err)
+		if [ "$phase" = json ] || [ "$phase" = overflow ]; then
+			summary=$(jq -c 'select(.type == "summary")' /tmp/b.out)
+			lm=$(echo "$summary" | jq .lost_module)
+			ls=$(echo "$summary" | jq .lost_socket)
+			got=$(jq -s '[.[] | select(.seq != null)] | length' /tmp/b.out)
+			line="$line got=$got"
+		fi
+		line="$line delivered=$delivered lost_module=${lm:-?} lost_socket=${ls:-?} reader_cpu_s=$(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 100 }') $lat"
+		line="$line produced=$(echo "$stats" | jq .produced) module_lost=$(echo "$stats" | jq .lost) module_memory=$(echo "$stats" | jq .memory_bytes)"
+	fi
+	[ "$phase" = baseline ] || unload_module
+	ip netns del "$ns"
+	sleep 2		# the namespace's cleanup runs in a worker: let it finish
+	echo "$line"
+}
+
+echo "BENCH-CONFIG rounds=$ROUNDS seconds=$SECONDS_PER_RUN clients=$CLIENTS cpus=$(nproc) kernel=$(uname -r)"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for phase in baseline module events timeline json; do
+		one_run $phase $r
+	done
+	r=$((r + 1))
+done
+# Forced overflow: a 16-record buffer flushed once a second.
+MODULE_ARGS="buffer_size=16 flush_interval_ms=1000"
+one_run overflow 1
+
+# A recording of the reader's messages under churn, for the replay benchmark
+# on the host (base64 of gzip on the console).
+unset MODULE_ARGS
+ns_up benchrec || fail "netns"
+load_module
+tcptimeline events --record /tmp/churn.rec -o /dev/null 2>/tmp/rec.err &
+reader=$!
+tl_wait_started /tmp/churn.rec /tmp/rec.err
+ip netns exec benchrec churn -p 19999 -c "$CLIENTS" -d 2 >/dev/null || fail "churn for the recording"
+sleep 1
+kill -INT "$reader"
+wait "$reader"
+unload_module
+ip netns del benchrec
+echo "TCPTL-FILE-BEGIN churn.rec.gz.b64"
+gzip -c /tmp/churn.rec | base64
+echo "TCPTL-FILE-END"
+echo "BENCH-DONE"

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * churn: the benchmark's workload. A server (one epoll thread) accepts,
+ * reads to EOF and closes; CLIENTS threads each loop over connect, send one
+ * byte, close, for SECONDS. The client closes first, so every connection
+ * takes the whole normal path: 5 transitions on each side, TIME_WAIT on the
+ * client's.
+ *
+ *   churn [-p PORT] [-c CLIENTS] [-d SECONDS]
+ *
+ * Prints "connections=N seconds=S rate=R" once every connection has been
+ * closed on both sides (N is counted by the server, and checked against the
+ * clients' count).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int port = 9900, clients = 4;
+static double seconds = 5;
+static atomic_bool stop_clients;
+static atomic_ulong client_done, server_done;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "churn: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void *client_loop(void *arg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	(void)arg;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	while (!atomic_load(&stop_clients)) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			die("socket");
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+			/* EADDRNOTAVAIL: ports exhausted; the run is then invalid. */
+			die("connect");
+		}
+		if (write(fd, "x", 1) != 1)
+			die("write");
+		close(fd);
+		atomic_fetch_add(&client_done, 1);
+	}
+	return NULL;
+}
+
+static void *server_loop(void *arg)
+{
+	int lfd = *(int *)arg, ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = lfd }, evs[64];
+	char buf[64];
+
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev))
+		die("epoll");
+	for (;;) {
+		int n = epoll_wait(ep, evs, 64, 100);
+
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == lfd) {
+				int c;
+
+				while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+					struct epoll_event cev = { .events = EPOLLIN, .data.fd = c };
+
+					epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+				}
+				continue;
+			}
+			ssize_t r;
+
+			while ((r = read(fd, buf, sizeof(buf))) > 0)
+				;
+			if (r == 0 || (r < 0 && errno != EAGAIN)) {
+				close(fd);	/* EOF: the peer closed; so do we */
+				atomic_fetch_add(&server_done, 1);
+			}
+		}
+		if (n == 0 && atomic_load(&stop_clients) &&
+		    atomic_load(&server_done) == atomic_load(&client_done))
+			return NULL;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	pthread_t srv, *cl;
+	int opt, lfd, one = 1;
+	double t0, t1;
+
+	while ((opt = getopt(argc, argv, "p:c:d:")) != -1) {
+		switch (opt) {
+		case 'p': port = atoi(optarg); break;
+		case 'c': clients = atoi(optarg); break;
+		case 'd': seconds = atof(optarg); break;
+		default: return 2;
+		}
+	}
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096))
+		die("listen");
+	cl = calloc(clients, sizeof(*cl));
+	pthread_create(&srv, NULL, server_loop, &lfd);
+	t0 = now();
+	for (int i = 0; i < clients; i++)
+		pthread_create(&cl[i], NULL, client_loop, NULL);
+	while (now() - t0 < seconds)
+		usleep(10000);
+	atomic_store(&stop_clients, true);
+	for (int i = 0; i < clients; i++)
+		pthread_join(cl[i], NULL);
+	t1 = now();
+	pthread_join(srv, NULL);
+	close(lfd);
+	if (atomic_load(&server_done) != atomic_load(&client_done)) {
+		fprintf(stderr, "churn: server closed %lu, clients made %lu\n",
+			atomic_load(&server_done), atomic_load(&client_done));
+		return 1;
+	}
+	printf("connections=%lu seconds=%.3f rate=%.1f\n", atomic_load(&client_done), t1 - t0,
+	       atomic_load(&client_done) / (t1 - t0));
+	return 0;
+}
