@@ -11,8 +11,37 @@ void tcptl_conn_table_init(struct tcptl_conn_table *t, unsigned int max)
 	t->max = max;
 }
 
+static void fin_unlink(struct tcptl_conn_table *t, struct tcptl_conn *c)
+{
+	if (!c->on_fin_list)
+		return;
+	if (c->fin_prev)
+		c->fin_prev->fin_next = c->fin_next;
+	else
+		t->fin_head = c->fin_next;
+	if (c->fin_next)
+		c->fin_next->fin_prev = c->fin_prev;
+	else
+		t->fin_tail = c->fin_prev;
+	c->on_fin_list = false;
+}
+
+static void fin_append(struct tcptl_conn_table *t, struct tcptl_conn *c)
+{
+	fin_unlink(t, c);
+	c->fin_prev = t->fin_tail;
+	c->fin_next = NULL;
+	if (t->fin_tail)
+		t->fin_tail->fin_next = c;
+	else
+		t->fin_head = c;
+	t->fin_tail = c;
+	c->on_fin_list = true;
+}
+
 void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c)
 {
+	fin_unlink(t, c);
 	HASH_DEL(t->by_cookie, c);
 	free(c);
 	t->count--;
@@ -167,6 +196,7 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 	if (ev->newstate == TCPTL_STATE_CLOSE) {
 		c->finished = true;
 		c->finished_at = now_ns;
+		fin_append(t, c);
 	}
 	return c;
 }

@@ -39,6 +39,8 @@ struct tcptl_conn {
 	uint64_t bytes_acked, bytes_received;
 	uint32_t total_retrans;
 	uint64_t finished_at;	/* reader's monotonic time */
+	struct tcptl_conn *fin_prev, *fin_next;	/* the finished list, oldest first */
+	bool on_fin_list;
 	/* events mode: a SYN_SENT waiting for its local port */
 	bool has_held;
 	struct tcptl_event held;
@@ -47,6 +49,9 @@ struct tcptl_conn {
 
 struct tcptl_conn_table {
 	struct tcptl_conn *by_cookie;
+	/* Finished connections in the order they finished, so that handing
+	 * them out costs nothing for the many still open. */
+	struct tcptl_conn *fin_head, *fin_tail;
 	unsigned int count, max;
 	uint64_t evicted;
 };

@@ -292,7 +292,9 @@ int main(int argc, char **argv)
 			return TCPTL_EXIT_RUNTIME;
 		}
 	}
-	setvbuf(o.out.f, NULL, _IOLBF, 0);
+	/* Lines as they come on a terminal; into a file or pipe in blocks, the
+	 * modes flush at least every 20 ms. */
+	setvbuf(o.out.f, NULL, isatty(fileno(o.out.f)) ? _IOLBF : _IOFBF, 1 << 16);
 	if (!strcmp(color, "always"))
 		o.out.color = true;
 	else if (!strcmp(color, "auto"))

@@ -189,11 +189,9 @@ static void drain(struct tcptl_session *s, uint64_t cutoff)
 
 static void sweep_finished(struct tcptl_session *s, uint64_t before)
 {
-	struct tcptl_conn *c, *tmp;
+	struct tcptl_conn *c;
 
-	HASH_ITER(hh, s->conns.by_cookie, c, tmp) {
-		if (!c->finished || c->finished_at >= before)
-			continue;
+	while ((c = s->conns.fin_head) && c->finished_at < before) {
 		s->finished++;
 		if (s->ops->finished)
 			s->ops->finished(s, c);
@@ -241,6 +239,23 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 			s->ops->tick(s, now);
 		if (deadline_ns && now >= deadline_ns)
 			break;
+	}
+	/* What the module sent before we were told to stop is ours to show:
+	 * read the socket dry (for at most a second, if traffic goes on). */
+	for (uint64_t until = tcptl_now_ns() + 1000000000ull; !err && !s->unloaded &&
+	     tcptl_now_ns() < until;) {
+		ssize_t len = recv(mnl_socket_get_fd(s->ev.sock), buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (len < 0 && errno == ENOBUFS) {
+			s->enobufs++;
+			continue;
+		}
+		if (len <= 0)
+			break;
+		s->recv_ns = tcptl_now_ns();
+		if (s->record)
+			tcptl_record_write(s->record, buf, (size_t)len);
+		handle(s, buf, (int)len);
 	}
 	drain(s, UINT64_MAX);
 	sweep_finished(s, UINT64_MAX);

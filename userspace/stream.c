@@ -21,6 +21,7 @@ struct stream {
 	struct tcptl_options *o;
 	bool events;
 	uint64_t printed;
+	unsigned int held;	/* SYN_SENT records waiting for their port */
 	struct tcptl_perfetto trace;
 };
 
@@ -53,6 +54,7 @@ static void release_held(struct stream *m, struct tcptl_conn *c)
 	if (!c->has_held)
 		return;
 	c->has_held = false;
+	m->held--;
 	if (c->id.sport && !c->held.sport)
 		c->held.sport = c->id.sport;
 	show(m, &c->held, c);
@@ -70,6 +72,7 @@ static void on_record(struct tcptl_session *s, struct tcptl_event *ev, struct tc
 	    !ev->sport) {
 		c->held = *ev;
 		c->has_held = true;
+		m->held++;
 		return;
 	}
 	show(m, ev, c);
@@ -99,7 +102,7 @@ static void on_tick(struct tcptl_session *s, uint64_t now)
 	struct stream *m = s->mode;
 	struct tcptl_conn *c, *tmp;
 
-	if (m->events) {
+	if (m->events && m->held) {
 		HASH_ITER(hh, s->conns.by_cookie, c, tmp)
 			if (c->has_held && c->held.time_ns + PORT_WAIT_NS + TCPTL_REORDER_WINDOW_NS < now)
 				release_held(m, c);

@@ -22,6 +22,8 @@ ns_up() {
 }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Busy jiffies of the whole guest (everything but idle and iowait).
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
 # The connection transitions the workload causes, 5 per endpoint, and the
 # listener's 2, as each output shows them.
@@ -35,9 +37,10 @@ count_events_json() {
 			"SYN_RECV>ESTABLISHED", "ESTABLISHED>CLOSE_WAIT", "CLOSE_WAIT>LAST_ACK",
 			"LAST_ACK>CLOSE", "CLOSE>LISTEN", "LISTEN>CLOSE"))] | length' "$1"
 }
-# Timeline steps: every state entered, less the end of a TIME_WAIT.
+# Timeline steps: every state entered, less the timewait socket's own
+# (an orphaned FIN_WAIT2 handed to it, and the end of TIME_WAIT).
 count_timeline_steps() {
-	grep -E '^  (\+ *[0-9.]+ ms) +[A-Z_0-9]+' "$1" | grep -vcE 'CLOSE +[0-9. ms]*\(timewait\)'
+	grep -E '^  (\+ *[0-9.]+ ms) +[A-Z_0-9]+' "$1" | grep -vcE '(CLOSE|FIN_WAIT2) .*\(timewait\)'
 }
 
 one_run() {
@@ -54,12 +57,14 @@ one_run() {
 	json | overflow) tcptimeline events --json -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	esac
 	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err
+	b0=$(busy)
 	out=$(ip netns exec "$ns" churn -p "$port" -c "$CLIENTS" -d "$SECONDS_PER_RUN") ||
 		fail "churn failed in $phase: $out"
+	b1=$(busy)
 	conns=${out#connections=}
 	conns=${conns%% *}
 	rate=${out##*rate=}
-	line="BENCH phase=$phase round=$round conns=$conns rate=$rate seconds=$SECONDS_PER_RUN caused=$((10 * conns + 2))"
+	line="BENCH phase=$phase round=$round conns=$conns rate=$rate seconds=$SECONDS_PER_RUN caused=$((10 * conns + 2)) busy_s=$(awk -v b=$((b1 - b0)) 'BEGIN { printf "%.2f", b / 100 }')"
 	if [ -n "$reader" ]; then
 		sleep 1.2	# the flush interval and the reader's reorder window
 		[ "$phase" = overflow ] && sleep 1
@@ -80,6 +85,7 @@ one_run() {
 			lm=$(echo "$summary" | jq .lost_module)
 			ls=$(echo "$summary" | jq .lost_socket)
 			got=$(jq -s '[.[] | select(.seq != null)] | length' /tmp/b.out)
+			lat=$(echo "$summary" | jq -r '"p50_ms=\(.delivery_latency_ns.p50 / 1e6) p99_ms=\(.delivery_latency_ns.p99 / 1e6)"')
 			line="$line got=$got"
 		fi
 		line="$line delivered=$delivered lost_module=${lm:-?} lost_socket=${ls:-?} reader_cpu_s=$(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 100 }') $lat"
