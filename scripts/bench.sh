@@ -35,6 +35,7 @@ function median(arr, n,    i, j, t) {
 {
 	p = kv($0, "phase"); r = kv($0, "round")
 	rate[p, r] = kv($0, "rate"); rounds[r] = 1; phases[p] = 1
+	if (kv($0, "conns") > 0) cpc[p, r] = kv($0, "busy_s") / kv($0, "conns") * 1e6
 	if (kv($0, "delivered") != "") {
 		n[p]++
 		dl[p] += kv($0, "delivered"); ca[p] += kv($0, "caused"); secs[p] += kv($0, "seconds")
@@ -49,28 +50,35 @@ function median(arr, n,    i, j, t) {
 	}
 }
 END {
-	split("baseline module events timeline json", order, " ")
-	printf "%-9s %10s %9s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
-	for (i = 1; i <= 5; i++) {
+	split("baseline module events timeline json paced", order, " ")
+	printf "%-9s %10s %9s %12s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "cpu us/conn", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
+	for (i = 1; i <= 6; i++) {
 		p = order[i]; k = 0; m = 0
+		kc = 0
+		for (r in rounds) if ((p, r) in cpc) w[++kc] = cpc[p, r]
+		cu = kc ? median(w, kc) : 0
 		for (r in rounds) { if ((p, r) in rate) { v[++k] = rate[p, r] }
 			if ((p, r) in rate && ("baseline", r) in rate) ratio[++m] = rate[p, r] / rate["baseline", r] }
 		if (!k) continue
 		med = median(v, k); mr = median(ratio, m)
+		if (p == "paced") mr = -1	# a fixed rate: no ratio
 		if (n[p]) {
 			for (j = 1; j <= n[p]; j++) q[j] = p50[p, j]
-			printf "%-9s %10.0f %8.1f%% %11.0f %12s %8d %14.2f %8.2f %8.2f %10s\n", p, med, 100 * mr,
+			printf "%-9s %10.0f %9s %12.0f %11.0f %12s %8d %14.2f %8.2f %8.2f %10s\n", p, med,
+				mr < 0 ? "fixed" : sprintf("%.1f%%", 100 * mr), cu,
 				dl[p] / secs[p], miss[p] ? miss[p] " MISSED" : dl[p] "/" ca[p], lost[p],
 				dl[p] ? cpu[p] / dl[p] * 1e6 : 0, median(q, n[p]), p99[p], mem[p]
 		} else {
-			printf "%-9s %10.0f %8.1f%%\n", p, med, 100 * mr
+			printf "%-9s %10.0f %8.1f%% %12.0f\n", p, med, 100 * mr, cu
 		}
 	}
 	if (prod != "")
 		printf "\nforced overflow (buffer_size=16, flush 1000 ms): produced %d, delivered %d, reported lost %d (module %d, socket %d): %s\n",
 			prod, got, olm + ols, olm, ols, (got + olm + ols == prod && olm + ols > 0) ? "exact" : "MISMATCH"
 	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
-	print " exact: transitions delivered/caused over all rounds, 10 per connection plus the listener's 2)"
+	print " cpu us/conn: busy CPU time of the whole guest per connection, workload, module and reader together;"
+	print " exact: transitions delivered/caused over all rounds, 10 per connection plus the listener's 2;"
+	print " paced: events mode at a fixed rate the guest sustains, for the delivery latency)"
 }
 AWK
 

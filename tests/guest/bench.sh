@@ -13,6 +13,8 @@
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 CLIENTS=${BENCH_CLIENTS:-4}
+# The paced phase: a load the guest sustains with the reader, for latency.
+PACED_RATE=${BENCH_PACED_RATE:-300}
 run=0
 
 ns_up() {
@@ -52,13 +54,15 @@ one_run() {
 	[ "$phase" = baseline ] || load_module $MODULE_ARGS
 	reader=
 	case $phase in
-	events) tcptimeline events -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
+	events | paced) tcptimeline events -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	timeline) tcptimeline --unfinished --no-seed -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	json | overflow) tcptimeline events --json -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	esac
 	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err
 	b0=$(busy)
-	out=$(ip netns exec "$ns" churn -p "$port" -c "$CLIENTS" -d "$SECONDS_PER_RUN") ||
+	pace=
+	[ "$phase" = paced ] && pace="-r $PACED_RATE"
+	out=$(ip netns exec "$ns" churn -p "$port" -c "$CLIENTS" -d "$SECONDS_PER_RUN" $pace) ||
 		fail "churn failed in $phase: $out"
 	b1=$(busy)
 	conns=${out#connections=}
@@ -73,7 +77,7 @@ one_run() {
 		kill -INT "$reader"
 		wait "$reader"
 		case $phase in
-		events) delivered=$(count_events_text /tmp/b.out) ;;
+		events | paced) delivered=$(count_events_text /tmp/b.out) ;;
 		timeline) delivered=$(count_timeline_steps /tmp/b.out) ;;
 		*) delivered=$(count_events_json /tmp/b.out) ;;
 		esac
@@ -100,7 +104,7 @@ one_run() {
 echo "BENCH-CONFIG rounds=$ROUNDS seconds=$SECONDS_PER_RUN clients=$CLIENTS cpus=$(nproc) kernel=$(uname -r)"
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	for phase in baseline module events timeline json; do
+	for phase in baseline module events timeline json paced; do
 		one_run $phase $r
 	done
 	r=$((r + 1))

@@ -6,7 +6,10 @@
  * takes the whole normal path: 5 transitions on each side, TIME_WAIT on the
  * client's.
  *
- *   churn [-p PORT] [-c CLIENTS] [-d SECONDS]
+ *   churn [-p PORT] [-c CLIENTS] [-d SECONDS] [-r RATE]
+ *
+ * With -r, the clients together open RATE connections per second (paced,
+ * for latency at a load the machine sustains); without, as fast as they can.
  *
  * Prints "connections=N seconds=S rate=R" once every connection has been
  * closed on both sides (N is counted by the server, and checked against the
@@ -31,7 +34,7 @@
 #include <unistd.h>
 
 static int port = 9900, clients = 4;
-static double seconds = 5;
+static double seconds = 5, rate;
 static atomic_bool stop_clients;
 static atomic_ulong client_done, server_done;
 
@@ -53,10 +56,21 @@ static void *client_loop(void *arg)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 
+	double next = now(), period = rate > 0 ? clients / rate : 0;
+
 	(void)arg;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	while (!atomic_load(&stop_clients)) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int fd;
+
+		if (period > 0) {
+			double wait = next - now();
+
+			if (wait > 0)
+				usleep((useconds_t)(wait * 1e6));
+			next += period;
+		}
+		fd = socket(AF_INET, SOCK_STREAM, 0);
 
 		if (fd < 0)
 			die("socket");
@@ -118,11 +132,12 @@ int main(int argc, char **argv)
 	int opt, lfd, one = 1;
 	double t0, t1;
 
-	while ((opt = getopt(argc, argv, "p:c:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:c:d:r:")) != -1) {
 		switch (opt) {
 		case 'p': port = atoi(optarg); break;
 		case 'c': clients = atoi(optarg); break;
 		case 'd': seconds = atof(optarg); break;
+		case 'r': rate = atof(optarg); break;
 		default: return 2;
 		}
 	}
