@@ -43,7 +43,7 @@ struct tcptl_conn {
 	bool on_fin_list;
 	/* events mode: a SYN_SENT waiting for its local port */
 	bool has_held;
-	struct tcptl_event held;
+	struct tcptl_event *held;	/* allocated while held: most never are */
 	UT_hash_handle hh;
 };
 

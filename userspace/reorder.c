@@ -4,6 +4,9 @@
 
 #include "reorder.h"
 
+/* CPU numbers beyond this share the last queue (still correct, just slower). */
+#define MAX_QUEUES 4096
+
 void tcptl_reorder_init(struct tcptl_reorder *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -11,46 +14,77 @@ void tcptl_reorder_init(struct tcptl_reorder *r)
 
 void tcptl_reorder_free(struct tcptl_reorder *r)
 {
-	free(r->ev);
+	for (unsigned int i = 0; i < r->nq; i++)
+		free(r->q[i].ev);
+	free(r->q);
 	memset(r, 0, sizeof(*r));
 }
 
-/* A sorted array: records arrive almost in order, so inserting from the back is cheap. */
+static struct tcptl_reorder_queue *queue_of(struct tcptl_reorder *r, uint32_t cpu)
+{
+	unsigned int i = cpu < MAX_QUEUES ? cpu : MAX_QUEUES - 1;
+
+	if (i >= r->nq) {
+		struct tcptl_reorder_queue *q = realloc(r->q, (i + 1) * sizeof(*q));
+
+		if (!q)
+			return NULL;
+		memset(q + r->nq, 0, (i + 1 - r->nq) * sizeof(*q));
+		r->q = q;
+		r->nq = i + 1;
+	}
+	return &r->q[i];
+}
+
 int tcptl_reorder_push(struct tcptl_reorder *r, const struct tcptl_event *ev)
 {
+	struct tcptl_reorder_queue *q = queue_of(r, ev->cpu);
 	size_t i;
 
-	if (r->head && r->head == r->len) {
-		r->head = r->len = 0;
-	} else if (r->head > r->cap / 2) {
-		memmove(r->ev, r->ev + r->head, (r->len - r->head) * sizeof(*r->ev));
-		r->len -= r->head;
-		r->head = 0;
+	if (!q)
+		return -1;
+	if (q->head && q->head == q->len) {
+		q->head = q->len = 0;
+	} else if (q->head > q->cap / 2) {
+		memmove(q->ev, q->ev + q->head, (q->len - q->head) * sizeof(*q->ev));
+		q->len -= q->head;
+		q->head = 0;
 	}
-	if (r->len == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		struct tcptl_event *n = realloc(r->ev, cap * sizeof(*n));
+	if (q->len == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 256;
+		struct tcptl_event *n = realloc(q->ev, cap * sizeof(*n));
 
 		if (!n)
 			return -1;
-		r->ev = n;
-		r->cap = cap;
+		q->ev = n;
+		q->cap = cap;
 	}
-	i = r->len;
-	while (i > r->head && r->ev[i - 1].time_ns > ev->time_ns)
+	i = q->len;
+	while (i > q->head && q->ev[i - 1].time_ns > ev->time_ns)
 		i--;
-	memmove(r->ev + i + 1, r->ev + i, (r->len - i) * sizeof(*r->ev));
-	r->ev[i] = *ev;
-	r->len++;
+	memmove(q->ev + i + 1, q->ev + i, (q->len - i) * sizeof(*q->ev));
+	q->ev[i] = *ev;
+	q->len++;
+	r->count++;
 	return 0;
 }
 
 int tcptl_reorder_pop(struct tcptl_reorder *r, uint64_t cutoff_ns, struct tcptl_event *out)
 {
-	if (r->head == r->len)
+	struct tcptl_reorder_queue *best = NULL;
+
+	if (!r->count)
 		return 0;
-	if (cutoff_ns != UINT64_MAX && r->ev[r->head].time_ns > cutoff_ns)
+	for (unsigned int i = 0; i < r->nq; i++) {
+		struct tcptl_reorder_queue *q = &r->q[i];
+
+		if (q->head < q->len &&
+		    (!best || q->ev[q->head].time_ns < best->ev[best->head].time_ns))
+			best = q;
+	}
+	if (!best || (cutoff_ns != UINT64_MAX && best->ev[best->head].time_ns > cutoff_ns))
 		return 0;
-	*out = r->ev[r->head++];
+	*out = best->ev[best->head++];
+	r->count--;
 	return 1;
 }

@@ -3,6 +3,11 @@
  * Records of one connection can come from different CPUs, whose buffers
  * are flushed one after the other. Holding every record for a short window
  * and releasing them in timestamp order shows each connection in order.
+ *
+ * One queue per CPU: a CPU's records come nearly in time order already
+ * (a softirq can stamp a record between another's timestamp and its push),
+ * so each is inserted from the back of its own queue, and popping merges
+ * the queues' heads. No record moves more than the few out of order.
  */
 #ifndef TCPTL_REORDER_H
 #define TCPTL_REORDER_H
@@ -12,9 +17,15 @@
 
 #include "event.h"
 
-struct tcptl_reorder {
+struct tcptl_reorder_queue {
 	struct tcptl_event *ev;
 	size_t len, cap, head;
+};
+
+struct tcptl_reorder {
+	struct tcptl_reorder_queue *q;
+	unsigned int nq;
+	size_t count;
 };
 
 void tcptl_reorder_init(struct tcptl_reorder *r);

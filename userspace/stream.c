@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -55,9 +56,9 @@ static void release_held(struct stream *m, struct tcptl_conn *c)
 		return;
 	c->has_held = false;
 	m->held--;
-	if (c->id.sport && !c->held.sport)
-		c->held.sport = c->id.sport;
-	show(m, &c->held, c);
+	if (c->id.sport && !c->held->sport)
+		c->held->sport = c->id.sport;
+	show(m, c->held, c);
 }
 
 static void on_record(struct tcptl_session *s, struct tcptl_event *ev, struct tcptl_conn *c)
@@ -70,10 +71,14 @@ static void on_record(struct tcptl_session *s, struct tcptl_event *ev, struct tc
 		release_held(m, c);	/* the port is known now, or never will be */
 	if (c && ev->type == TCPTL_EVENT_STATE && (ev->flags & TCPTL_EVF_PORT_PENDING) &&
 	    !ev->sport) {
-		c->held = *ev;
-		c->has_held = true;
-		m->held++;
-		return;
+		if (!c->held)
+			c->held = malloc(sizeof(*c->held));
+		if (c->held) {
+			*c->held = *ev;
+			c->has_held = true;
+			m->held++;
+			return;
+		}
 	}
 	show(m, ev, c);
 }
@@ -104,7 +109,7 @@ static void on_tick(struct tcptl_session *s, uint64_t now)
 
 	if (m->events && m->held) {
 		HASH_ITER(hh, s->conns.by_cookie, c, tmp)
-			if (c->has_held && c->held.time_ns + PORT_WAIT_NS + TCPTL_REORDER_WINDOW_NS < now)
+			if (c->has_held && c->held->time_ns + PORT_WAIT_NS + TCPTL_REORDER_WINDOW_NS < now)
 				release_held(m, c);
 	}
 	fflush(m->o->out.f);
