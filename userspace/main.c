@@ -16,7 +16,6 @@
 
 #include "options.h"
 
-volatile sig_atomic_t tcptl_stop;
 
 static void on_signal(int sig)
 {

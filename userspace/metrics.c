@@ -20,9 +20,9 @@
 #define DEFAULT_PORT 9977
 
 struct metrics {
+	struct tcptl_top top;	/* first: tcptl_top_on_record */
 	struct tcptl_options *o;
 	struct tcptl_session *s;
-	struct tcptl_top top;
 	struct MHD_Daemon *httpd;
 	uint64_t next_file_ns, interval_ns;
 	uint64_t scrapes;
@@ -121,14 +121,6 @@ static int write_textfile(struct metrics *m)
 	return err;
 }
 
-static void on_record(struct tcptl_session *s, struct tcptl_event *ev, struct tcptl_conn *c)
-{
-	struct metrics *m = s->mode;
-
-	(void)c;
-	tcptl_top_record(&m->top, ev);
-}
-
 static void on_tick(struct tcptl_session *s, uint64_t now)
 {
 	struct metrics *m = s->mode;
@@ -225,7 +217,7 @@ int tcptl_cmd_metrics(struct tcptl_options *o)
 {
 	static struct tcptl_session s;
 	static struct tcptl_session_ops ops = {
-		.record = on_record,
+		.record = tcptl_top_on_record,
 		.tick = on_tick,
 		.extra_fd = -1,
 		.extra_ready = on_http,
@@ -241,41 +233,24 @@ int tcptl_cmd_metrics(struct tcptl_options *o)
 	if (!o->interval)
 		o->interval = 15;
 	m.interval_ns = (uint64_t)(o->interval * 1e9);
-	err = tcptl_top_init(&m.top, &o->filter, o->filter.has_netns ? o->filter.netns : 0);
-	if (err) {
-		fprintf(stderr, "tcptimeline: metrics: network namespace: %s\n", strerror(-err));
-		tcptl_top_free(&m.top);
-		return TCPTL_EXIT_RUNTIME;
-	}
-	/* Counters and gauges describe one namespace: ours, or --netns. */
-	m.top.sock_filter.has_netns = true;
-	m.top.sock_filter.netns = m.top.netns;
-	s.tally_filter = &m.top.sock_filter;
 	s.ops = &ops;
 	s.mode = &m;
+	/* HTTP first: a bad address is a usage error before anything else. */
 	if (o->listen) {
 		code = start_http(&m, o->listen);
 		if (code)
 			goto out;
 		ops.extra_fd = MHD_get_daemon_info(m.httpd, MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd;
 	}
-	err = tcptl_session_open(&s, (unsigned int)o->max_conns);
-	if (!err)
-		err = tcptl_session_subscribe(&s);
-	if (err) {
-		code = tcptl_fail_nl(err, "joining the events group", s.req.errmsg);
+	code = tcptl_top_open(&m.top, &s, o);
+	if (code)
 		goto out;
-	}
 	if (o->listen)
 		fprintf(stderr, "tcptimeline: serving http://%s%s/metrics\n",
 			strchr(o->listen, ':') ? "" : "*:", o->listen);
-	code = TCPTL_EXIT_OK;
-	if (tcptl_session_run(&s, &tcptl_stop,
-			      o->duration > 0 ? tcptl_now_ns() + (uint64_t)(o->duration * 1e9) : 0))
-		code = TCPTL_EXIT_RUNTIME;
-	if (s.unloaded) {
-		fprintf(stderr, "tcptimeline: the tcp_timeline module was unloaded\n");
-		code = TCPTL_EXIT_UNLOADED;
+	code = tcptl_top_run(&s, o);
+	if (code) {
+		/* unloaded or failed: said already */
 	} else if (m.err) {
 		code = TCPTL_EXIT_RUNTIME;
 	} else if (o->textfile && (err = write_textfile(&m))) {

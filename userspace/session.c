@@ -8,11 +8,14 @@
 #include <sys/stat.h>
 #include <linux/genetlink.h>
 
+#include "options.h"
 #include "procfd.h"
 #include "record.h"
 #include "session.h"
 #include "sockdiag.h"
 #include "tcp_timeline.h"
+
+volatile sig_atomic_t tcptl_stop;
 
 /* TIME_WAIT lasts this long (TCP_TIMEWAIT_LEN): its timer dates its start. */
 #define TIMEWAIT_LEN_MS 60000u

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "netns.h"
+#include "options.h"
 #include "procfd.h"
 #include "top.h"
 #include "tcp_timeline.h"
@@ -17,6 +18,7 @@ int tcptl_top_init(struct tcptl_top *t, const struct tcptl_rfilter *filter, uint
 	int saved = -1, err = 0;
 
 	memset(t, 0, sizeof(*t));
+	t->inited = true;
 	t->filter = filter;
 	t->sock_filter = *filter;
 	t->sock_filter.has_pid = false;
@@ -37,6 +39,45 @@ int tcptl_top_init(struct tcptl_top *t, const struct tcptl_rfilter *filter, uint
 	if (saved >= 0 && tcptl_netns_leave(saved) && !err)
 		err = -errno;
 	return err;
+}
+
+int tcptl_top_open(struct tcptl_top *t, struct tcptl_session *s, struct tcptl_options *o)
+{
+	int err = tcptl_top_init(t, &o->filter, o->filter.has_netns ? o->filter.netns : 0);
+
+	if (err) {
+		fprintf(stderr, "tcptimeline: network namespace %u: %s\n",
+			o->filter.has_netns ? o->filter.netns : tcptl_own_netns(), strerror(-err));
+		return TCPTL_EXIT_RUNTIME;
+	}
+	/* Counters, rates and gauges describe the namespace shown. */
+	t->sock_filter.has_netns = true;
+	t->sock_filter.netns = t->netns;
+	s->tally_filter = &t->sock_filter;
+	err = tcptl_session_open(s, (unsigned int)o->max_conns);
+	if (!err)
+		err = tcptl_session_subscribe(s);
+	return err ? tcptl_fail_nl(err, "joining the events group", s->req.errmsg) : 0;
+}
+
+void tcptl_top_on_record(struct tcptl_session *s, struct tcptl_event *ev, struct tcptl_conn *c)
+{
+	(void)c;
+	tcptl_top_record(s->mode, ev);
+}
+
+int tcptl_top_run(struct tcptl_session *s, const struct tcptl_options *o)
+{
+	int code = TCPTL_EXIT_OK;
+
+	if (tcptl_session_run(s, &tcptl_stop,
+			      o->duration > 0 ? tcptl_now_ns() + (uint64_t)(o->duration * 1e9) : 0))
+		code = TCPTL_EXIT_RUNTIME;
+	if (s->unloaded) {
+		fprintf(stderr, "tcptimeline: the tcp_timeline module was unloaded\n");
+		code = TCPTL_EXIT_UNLOADED;
+	}
+	return code;
 }
 
 static void free_rates(struct tcptl_tw_rate **h)
@@ -63,6 +104,9 @@ static void free_snapshot(struct tcptl_snapshot *s)
 
 void tcptl_top_free(struct tcptl_top *t)
 {
+	if (!t->inited)
+		return;
+	t->inited = false;
 	tcptl_sockdiag_close(t->diag);
 	if (t->max_tw_fd >= 0)
 		close(t->max_tw_fd);

@@ -90,7 +90,22 @@ struct tcptl_top {
 	uint32_t history[TCPTL_STATE_MAX + 1][TCPTL_TOP_HISTORY];
 	unsigned int history_len;
 	struct tcptl_snapshot snap;
+	bool inited;		/* by tcptl_top_init: there is something to free */
 };
+
+struct tcptl_options;
+
+/*
+ * What top and metrics share. Their mode state begins with a struct
+ * tcptl_top. Open the snapshot for o's --netns (else ours) and a session
+ * that counts only that namespace's records; 0, or an exit code after a
+ * message.
+ */
+int tcptl_top_open(struct tcptl_top *t, struct tcptl_session *s, struct tcptl_options *o);
+/* The session's record callback for such modes. */
+void tcptl_top_on_record(struct tcptl_session *s, struct tcptl_event *ev, struct tcptl_conn *c);
+/* Read until stopped or --duration; the exit code. */
+int tcptl_top_run(struct tcptl_session *s, const struct tcptl_options *o);
 
 /* Open the sock_diag socket and sysctls in netns (0: ours); -errno. */
 int tcptl_top_init(struct tcptl_top *t, const struct tcptl_rfilter *filter, uint32_t netns);

@@ -18,8 +18,8 @@
 #include "tcp_timeline.h"
 
 struct topview {
+	struct tcptl_top top;	/* first: tcptl_top_on_record */
 	struct tcptl_options *o;
-	struct tcptl_top top;
 	struct tcptl_alerts alerts;
 	uint64_t next_ns, interval_ns;
 	bool redraw, utf8;
@@ -230,14 +230,6 @@ static void show(struct tcptl_session *ses, uint64_t now)
 		tcptl_stop = 1;
 }
 
-static void on_record(struct tcptl_session *ses, struct tcptl_event *ev, struct tcptl_conn *c)
-{
-	struct topview *v = ses->mode;
-
-	(void)c;
-	tcptl_top_record(&v->top, ev);
-}
-
 static void on_tick(struct tcptl_session *ses, uint64_t now)
 {
 	struct topview *v = ses->mode;
@@ -249,7 +241,7 @@ static void on_tick(struct tcptl_session *ses, uint64_t now)
 }
 
 static const struct tcptl_session_ops top_ops = {
-	.record = on_record,
+	.record = tcptl_top_on_record,
 	.tick = on_tick,
 	.extra_fd = -1,
 };
@@ -271,7 +263,7 @@ int tcptl_cmd_top(struct tcptl_options *o)
 {
 	static struct tcptl_session s;
 	struct topview v = { .o = o };
-	int err, code = TCPTL_EXIT_OK;
+	int code;
 
 	if (!o->interval)
 		o->interval = 1;
@@ -280,36 +272,13 @@ int tcptl_cmd_top(struct tcptl_options *o)
 	v.utf8 = isatty(fileno(o->out.f)) && utf8_locale();
 	s.ops = &top_ops;
 	s.mode = &v;
-	err = tcptl_top_init(&v.top, &o->filter, o->filter.has_netns ? o->filter.netns : 0);
-	if (err) {
-		fprintf(stderr, "tcptimeline: top: network namespace %u: %s\n",
-			o->filter.has_netns ? o->filter.netns : tcptl_own_netns(), strerror(-err));
-		tcptl_top_free(&v.top);
-		return TCPTL_EXIT_RUNTIME;
-	}
-	/* Records count for the namespace shown, whatever the other filters. */
-	o->filter.has_netns = true;
-	o->filter.netns = v.top.netns;
-	v.top.sock_filter.has_netns = true;
-	v.top.sock_filter.netns = v.top.netns;
-	s.tally_filter = &v.top.sock_filter;
-	err = tcptl_session_open(&s, (unsigned int)o->max_conns);
-	if (!err)
-		err = tcptl_session_subscribe(&s);
-	if (err) {
-		code = tcptl_fail_nl(err, "joining the events group", s.req.errmsg);
+	code = tcptl_top_open(&v.top, &s, o);
+	if (code)
 		goto out;
-	}
 	/* Rates need a first interval: the first snapshot comes one interval in,
 	 * or at once with --once (counts and ages only then). */
 	v.next_ns = o->once ? 0 : tcptl_now_ns() + v.interval_ns;
-	if (tcptl_session_run(&s, &tcptl_stop,
-			      o->duration > 0 ? tcptl_now_ns() + (uint64_t)(o->duration * 1e9) : 0))
-		code = TCPTL_EXIT_RUNTIME;
-	if (s.unloaded) {
-		fprintf(stderr, "tcptimeline: the tcp_timeline module was unloaded\n");
-		code = TCPTL_EXIT_UNLOADED;
-	}
+	code = tcptl_top_run(&s, o);
 	if (v.err)
 		code = TCPTL_EXIT_RUNTIME;
 out:

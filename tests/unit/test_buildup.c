@@ -34,7 +34,6 @@
 #include "top.h"
 #include "tcp_timeline.h"
 
-volatile sig_atomic_t tcptl_stop;
 
 static struct tcptl_event st_ev(uint64_t cookie, uint64_t t, uint8_t old, uint8_t new)
 {
