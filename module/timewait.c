@@ -24,6 +24,7 @@
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 
+#include "netlink.h"
 #include "probe.h"
 #include "tcp_timeline.h"
 
@@ -163,9 +164,13 @@ static int tcptl_tw_segment_entry(struct kretprobe_instance *ri,
 {
 	struct tcptl_tw_segment *seg = (void *)ri->data;
 	const struct tcphdr *th = (void *)regs_get_kernel_argument(regs, 2);
-	u8 reason = th->rst ? TCPTL_TW_REASON_RESET :
-		    th->syn ? TCPTL_TW_REASON_SYN : TCPTL_TW_REASON_SEGMENT;
+	u8 reason;
 
+	/* Nobody listens: no return probe (it costs a trampoline per segment). */
+	if (!tcptl_netlink_listening())
+		return 1;
+	reason = th->rst ? TCPTL_TW_REASON_RESET :
+		 th->syn ? TCPTL_TW_REASON_SYN : TCPTL_TW_REASON_SEGMENT;
 	seg->tw = (void *)regs_get_kernel_argument(regs, 0);
 	seg->substate = READ_ONCE(seg->tw->tw_substate);
 	tcptl_hint_set(&tcptl_segment_hint, seg->tw, reason);
@@ -211,6 +216,8 @@ static int tcptl_tw_alloc_entry(struct kretprobe_instance *ri,
 {
 	struct tcptl_tw_alloc *a = (void *)ri->data;
 
+	if (!tcptl_netlink_listening())
+		return 1;
 	a->sk = (void *)regs_get_kernel_argument(regs, 0);
 	return 0;
 }
