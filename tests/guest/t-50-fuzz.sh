@@ -1,0 +1,34 @@
+#!/bin/sh
+# timeout: 900
+# 100,000 random, truncated, oversized and unknown requests as root and
+# 20,000 as an unprivileged user: every one answered, the unprivileged ones
+# all refused, and the module still works afterwards. (The kernel log is
+# scanned for WARN/BUG by the harness.)
+. /tcptl/tests/lib.sh
+. /tcptl/tests/tl.sh
+
+load_module
+out=$(nlfuzz -n 100000 -s 1) || fail "root fuzz: $out"
+echo "root: $out"
+ok=$(echo "$out" | sed -n 's/.* ok=\([0-9]*\).*/\1/p')
+errors=$(echo "$out" | sed -n 's/.* errors=\([0-9]*\).*/\1/p')
+[ "$errors" -gt 50000 ] || fail "most random requests should be refused: $out"
+[ "$ok" -gt 0 ] || fail "some random requests are valid (stats, filters): $out"
+tcptimeline filter clear || fail "filter clear after fuzzing"
+
+out=$(run_as_user 1000 nlfuzz -n 20000 -s 2) || fail "unprivileged fuzz: $out"
+echo "unprivileged: $out"
+assert_match "$out" " ok=0 " "nothing accepted from an unprivileged user"
+# Refused for permission, or as unknown commands: nothing else.
+assert_eq "$(echo "$out" | tr ' ' '\n' | grep '^errno' | grep -vE '^errno(1|95)=' || true)" "" \
+	"unprivileged errnos: EPERM and EOPNOTSUPP only"
+assert_eq "$(tcptimeline filter show)" "no filter" "filter untouched by the unprivileged user"
+
+# Still working: a connection's records, exactly.
+tl_reader_start
+tl_scenario -p 9050 client-close
+tl_reader_stop
+assert_eq "$(tl_states "$server_cookie")" \
+	"LISTEN>SYN_RECV SYN_RECV>ESTABLISHED ESTABLISHED>CLOSE_WAIT CLOSE_WAIT>LAST_ACK LAST_ACK>CLOSE" \
+	"records after fuzzing"
+pass
