@@ -5,13 +5,14 @@
 # matrix. Ends with "N passed, N failed" (and ", N skipped").
 #
 #   KERNELS="5.10 6.1 6.12 sid"  which kernels
-#   TESTS=GLOB                   which guest tests (t-1*, ...)
+#   TESTS=GLOB                   which guest tests (t-1*, ...; default t-*, the
+#                                suite; x-* is the torture, make torture)
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TCPTL_BUILD:-$TOP/build}
 KERNELS=${KERNELS:-5.10 6.1 6.12 sid}
-TESTS=${TESTS:-*}
+TESTS=${TESTS:-t-*}
 PROMTOOL=${TCPTL_CACHE:-/var/cache/tcp-timeline}/tools/promtool
 passed=0 failed=0 skipped=0
 failures=()

@@ -1,15 +1,18 @@
 # Targets that boot guests; included by the top-level Makefile.
 KERNELS	?= 5.10 6.1 6.12 sid
 KERNEL	?= 6.1
-TESTS	?= *
+TESTS	?= t-*
 
-.PHONY: check demo vm-shell kernels setup bench
+.PHONY: check torture demo vm-shell kernels setup bench
 
 setup:
 	scripts/setup.sh
 
 check:
 	KERNELS="$(KERNELS)" TESTS="$(TESTS)" scripts/check.sh
+
+torture:
+	KERNELS="$(KERNELS)" TESTS='x-*' scripts/check.sh
 
 demo: setup
 	scripts/vm.sh demo $(KERNEL)

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Runs every t-*.sh matching the glob, one result line each:
+# Runs every t-*.sh (the suite) and x-*.sh (torture, make torture) test
+# matching the glob (default: the suite), one result line each:
 #   TCPTL-RESULT PASS|FAIL|SKIP name[: reason]
 # A test exits 0 (pass), 77 (skip) or anything else (fail). "# timeout: N"
 # in a test raises its time limit from the default 120 s.
-glob=${1:-*}
+glob=${1:-t-*}
 cd /tcptl/tests || exit 1
-for t in t-*.sh; do
+for t in t-*.sh x-*.sh; do
 	name=${t%.sh}
 	case "$name" in $glob) ;; *) continue ;; esac
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t")

@@ -1,0 +1,79 @@
+#!/bin/sh
+# timeout: 1500
+# make torture: 200 load/unload cycles under connection churn with a reader
+# attached; a reader killed and another started under load; two readers at
+# once getting the same records; the module unloaded under a stopped reader.
+# (The kernel log is scanned for WARN/BUG/lockdep by the harness.)
+. /tcptl/tests/lib.sh
+. /tcptl/tests/tl.sh
+
+CYCLES=${TORTURE_CYCLES:-200}
+ip netns add tl60 && ip netns exec tl60 ip link set lo up || fail "netns"
+ip netns exec tl60 sh -c 'echo 1048576 >/proc/sys/net/ipv4/tcp_max_tw_buckets'
+rm -f /tmp/stop-churn
+(while [ ! -e /tmp/stop-churn ]; do ip netns exec tl60 churn -p 9060 -c 2 -d 2 >/dev/null 2>&1; done) &
+churn=$!
+
+i=0
+while [ $i -lt "$CYCLES" ]; do
+	load_module buffer_size=64
+	tcptimeline events --json -o /tmp/t.json 2>/tmp/t.err &
+	r=$!
+	[ $((i % 2)) -eq 0 ] && sleep 0.2	# every other cycle, unload mid-stream at once
+	rmmod tcp_timeline || fail "rmmod under churn, cycle $i"
+	wait $r
+	rc=$?
+	[ $rc -eq 4 ] || [ $rc -eq 2 ] || fail "reader exit code $rc in cycle $i: $(cat /tmp/t.err)"
+	i=$((i + 1))
+done
+echo "cycles: $CYCLES"
+
+# A reader killed under load, another started: the second gets records and
+# loses none.
+load_module
+tcptimeline events --json -o /tmp/a.json 2>/dev/null &
+a=$!
+sleep 1
+kill -9 $a
+wait $a 2>/dev/null
+tl_reader_start
+sleep 2
+tl_reader_stop
+n=$(jq -s '[.[] | select(.type == "state")] | length' "$TL_EVENTS")
+[ "$n" -gt 0 ] || fail "no records after a reader was killed"
+assert_eq "$(jq -s '[.[] | select(.type == "summary")][0] | .lost_module + .lost_socket' "$TL_EVENTS")" 0 \
+	"the new reader lost nothing"
+
+# Two readers at once get the same records (cpu, seq), whatever their filters.
+tcptimeline events --json -o /tmp/r1.json 2>/dev/null &
+r1=$!
+tcptimeline events --json -p 1-65535 -o /tmp/r2.json 2>/dev/null &
+r2=$!
+tl_wait_started /tmp/r2.json /dev/null
+touch /tmp/stop-churn
+wait $churn
+sleep 0.5
+kill -INT $r1 $r2
+wait $r1 $r2
+ids() { jq -r 'select(.seq != null) | "\(.cpu):\(.seq)"' "$1" | sort; }
+ids /tmp/r1.json >/tmp/r1.ids
+ids /tmp/r2.json >/tmp/r2.ids
+[ -s /tmp/r1.ids ] || fail "two readers: no records"
+# The second started a moment later: it has a suffix of the first's records.
+missing=$(comm -13 /tmp/r1.ids /tmp/r2.ids | wc -l)
+assert_eq "$missing" 0 "records the second reader got and the first did not"
+echo "two readers: $(wc -l </tmp/r1.ids) and $(wc -l </tmp/r2.ids) records"
+
+# Unload under a stopped reader: rmmod does not wait for it; on resuming it
+# says the module went away.
+tcptimeline events -o /tmp/s.out 2>/tmp/s.err &
+s=$!
+sleep 0.5
+kill -STOP $s
+ip netns exec tl60 tcpscen -p 9061 -n 50 burst >/dev/null
+rmmod tcp_timeline || fail "rmmod with a stopped reader"
+kill -CONT $s
+wait $s
+assert_eq "$?" 4 "stopped reader's exit code after unload"
+ip netns del tl60
+pass
