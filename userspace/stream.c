@@ -190,6 +190,13 @@ int tcptl_cmd_stream(struct tcptl_options *o, bool events)
 		deadline = tcptl_now_ns() + (uint64_t)(o->duration * 1e9);
 	if (tcptl_session_run(&s, &tcptl_stop, deadline))
 		code = TCPTL_EXIT_RUNTIME;
+	if (events && m.held) {
+		struct tcptl_conn *c, *tmp;
+
+		/* Still waiting for a port at exit: shown as they are. */
+		HASH_ITER(hh, s.conns.by_cookie, c, tmp)
+			release_held(&m, c);
+	}
 	if (o->unfinished)
 		print_unfinished(&s, &m);
 	if (s.unloaded) {
