@@ -144,7 +144,8 @@ int main(int argc, char **argv)
 	/* A server that falls behind holds many sockets: allow it. */
 	struct rlimit rl;
 
-	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+	rl.rlim_cur = rl.rlim_max = 1 << 20;	/* root may go up to fs.nr_open */
+	if (setrlimit(RLIMIT_NOFILE, &rl) && !getrlimit(RLIMIT_NOFILE, &rl)) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
