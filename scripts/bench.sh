@@ -77,7 +77,7 @@ END {
 			prod, got, olm + ols, olm, ols, (got + olm + ols == prod && olm + ols > 0) ? "exact" : "MISMATCH"
 	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
 	print " cpu us/conn: busy CPU time of the whole guest per connection, workload, module and reader together;"
-	print " exact: transitions delivered/caused over all rounds, 10 per connection plus the listener's 2;"
+	print " exact: transitions delivered/caused over all rounds, 10 per connection plus 2 per listener;"
 	print " paced: events mode at a fixed rate the guest sustains, for the delivery latency)"
 }
 AWK

@@ -27,7 +27,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # Busy jiffies of the whole guest (everything but idle and iowait).
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
-# The connection transitions the workload causes, 5 per endpoint, and the
+# The connection transitions the workload causes, 5 per endpoint, and each
 # listener's 2, as each output shows them.
 count_events_text() {
 	grep -cE '(CLOSE +-> SYN_SENT|SYN_SENT +-> ESTABLISHED|ESTABLISHED -> FIN_WAIT1|FIN_WAIT1 +-> FIN_WAIT2|FIN_WAIT2 +-> TIME_WAIT|LISTEN +-> SYN_RECV|SYN_RECV +-> ESTABLISHED|ESTABLISHED -> CLOSE_WAIT|CLOSE_WAIT +-> LAST_ACK|LAST_ACK +-> CLOSE|CLOSE +-> LISTEN|LISTEN +-> CLOSE) ' "$1"
@@ -67,8 +67,10 @@ one_run() {
 	b1=$(busy)
 	conns=${out#connections=}
 	conns=${conns%% *}
+	listeners=${out#*listeners=}
+	listeners=${listeners%% *}
 	rate=${out##*rate=}
-	line="BENCH phase=$phase round=$round conns=$conns rate=$rate seconds=$SECONDS_PER_RUN caused=$((10 * conns + 2)) busy_s=$(awk -v b=$((b1 - b0)) 'BEGIN { printf "%.2f", b / 100 }')"
+	line="BENCH phase=$phase round=$round conns=$conns rate=$rate seconds=$SECONDS_PER_RUN caused=$((10 * conns + 2 * listeners)) busy_s=$(awk -v b=$((b1 - b0)) 'BEGIN { printf "%.2f", b / 100 }')"
 	if [ -n "$reader" ]; then
 		sleep 1.2	# the flush interval and the reader's reorder window
 		[ "$phase" = overflow ] && sleep 1

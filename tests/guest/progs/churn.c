@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * churn: the benchmark's workload. A server (one epoll thread) accepts,
- * reads to EOF and closes; CLIENTS threads each loop over connect, send one
- * byte, close, for SECONDS. The client closes first, so every connection
+ * churn: the benchmark's workload. CLIENTS server threads (each an epoll
+ * loop on its own SO_REUSEPORT listener, so the server keeps up) accept,
+ * read to EOF and close; CLIENTS client threads each loop over connect,
+ * send one byte, close, for SECONDS. The client closes first, so every connection
  * takes the whole normal path: 5 transitions on each side, TIME_WAIT on the
  * client's.
  *
@@ -11,9 +12,9 @@
  * With -r, the clients together open RATE connections per second (paced,
  * for latency at a load the machine sustains); without, as fast as they can.
  *
- * Prints "connections=N seconds=S rate=R" once every connection has been
- * closed on both sides (N is counted by the server, and checked against the
- * clients' count).
+ * Prints "connections=N listeners=L seconds=S rate=R" once every
+ * connection has been closed on both sides (the servers' count, checked
+ * against the clients').
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -35,7 +36,7 @@
 
 static int port = 9900, clients = 4;
 static double seconds = 5, rate;
-static atomic_bool stop_clients;
+static atomic_bool stop_clients, clients_joined;
 static atomic_ulong client_done, server_done;
 
 static double now(void)
@@ -119,7 +120,9 @@ static void *server_loop(void *arg)
 				atomic_fetch_add(&server_done, 1);
 			}
 		}
-		if (n == 0 && atomic_load(&stop_clients) &&
+		/* Done when every client has finished and every connection
+		 * it made has been closed here (by one server or another). */
+		if (n == 0 && atomic_load(&clients_joined) &&
 		    atomic_load(&server_done) == atomic_load(&client_done))
 			return NULL;
 	}
@@ -128,8 +131,8 @@ static void *server_loop(void *arg)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	pthread_t srv, *cl;
-	int opt, lfd, one = 1;
+	pthread_t *srv, *cl;
+	int opt, *lfds, one = 1;
 	double t0, t1;
 
 	while ((opt = getopt(argc, argv, "p:c:d:r:")) != -1) {
@@ -151,12 +154,18 @@ int main(int argc, char **argv)
 	}
 	a.sin_port = htons(port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096))
-		die("listen");
 	cl = calloc(clients, sizeof(*cl));
-	pthread_create(&srv, NULL, server_loop, &lfd);
+	srv = calloc(clients, sizeof(*srv));
+	lfds = calloc(clients, sizeof(*lfds));
+	for (int i = 0; i < clients; i++) {
+		lfds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		setsockopt(lfds[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(lfds[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		if (lfds[i] < 0 || bind(lfds[i], (struct sockaddr *)&a, sizeof(a)) ||
+		    listen(lfds[i], 4096))
+			die("listen");
+		pthread_create(&srv[i], NULL, server_loop, &lfds[i]);
+	}
 	t0 = now();
 	for (int i = 0; i < clients; i++)
 		pthread_create(&cl[i], NULL, client_loop, NULL);
@@ -166,14 +175,18 @@ int main(int argc, char **argv)
 	for (int i = 0; i < clients; i++)
 		pthread_join(cl[i], NULL);
 	t1 = now();
-	pthread_join(srv, NULL);
-	close(lfd);
+	atomic_store(&clients_joined, true);
+	for (int i = 0; i < clients; i++) {
+		pthread_join(srv[i], NULL);
+		close(lfds[i]);
+	}
 	if (atomic_load(&server_done) != atomic_load(&client_done)) {
 		fprintf(stderr, "churn: server closed %lu, clients made %lu\n",
 			atomic_load(&server_done), atomic_load(&client_done));
 		return 1;
 	}
-	printf("connections=%lu seconds=%.3f rate=%.1f\n", atomic_load(&client_done), t1 - t0,
+	printf("connections=%lu listeners=%d seconds=%.3f rate=%.1f\n", atomic_load(&client_done),
+	       clients, t1 - t0,
 	       atomic_load(&client_done) / (t1 - t0));
 	return 0;
 }
