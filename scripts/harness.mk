@@ -1,7 +1,9 @@
 # Targets that boot guests; included by the top-level Makefile.
 KERNELS	?= 5.10 6.1 6.12 sid
 KERNEL	?= 6.1
-TESTS	?= t-*
+# Empty: the suite (t-*), plus the torture (x-*) on TORTURE_KERNELS.
+TESTS	?=
+TORTURE_KERNELS ?= 6.1
 
 .PHONY: check torture demo vm-shell kernels setup bench
 
@@ -9,7 +11,7 @@ setup:
 	scripts/setup.sh
 
 check:
-	KERNELS="$(KERNELS)" TESTS="$(TESTS)" scripts/check.sh
+	KERNELS="$(KERNELS)" TESTS="$(TESTS)" TORTURE_KERNELS="$(TORTURE_KERNELS)" scripts/check.sh
 
 torture:
 	KERNELS="$(KERNELS)" TESTS='x-*' scripts/check.sh

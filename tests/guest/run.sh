@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every t-*.sh (the suite) and x-*.sh (torture, make torture) test
-# matching the glob (default: the suite), one result line each:
+# matching the glob (default: the suite; several: t-*,x-*), one result line each:
 #   TCPTL-RESULT PASS|FAIL|SKIP name[: reason]
 # A test exits 0 (pass), 77 (skip) or anything else (fail). "# timeout: N"
 # in a test raises its time limit from the default 120 s.
@@ -8,7 +8,14 @@ glob=${1:-t-*}
 cd /tcptl/tests || exit 1
 for t in t-*.sh x-*.sh; do
 	name=${t%.sh}
-	case "$name" in $glob) ;; *) continue ;; esac
+	# GLOB may be several, comma-separated: t-*,x-*
+	match=
+	set -f	# the globs are patterns for case, not for file names
+	for g in $(echo "$glob" | tr ',' ' '); do
+		case "$name" in $g) match=1 ;; esac
+	done
+	set +f
+	[ -n "$match" ] || continue
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t")
 	limit=${limit:-120}
 	start=$(date +%s)
