@@ -94,6 +94,12 @@ one_run() {
 			lat=$(echo "$summary" | jq -r '"p50_ms=\(.delivery_latency_ns.p50 / 1e6) p99_ms=\(.delivery_latency_ns.p99 / 1e6)"')
 			line="$line got=$got"
 		fi
+		if [ "$delivered" != "$((10 * conns + 2 * listeners))" ]; then
+			# Say which transitions are off, and keep the output.
+			cp /tmp/b.out "/tmp/mismatch-$run.out"
+			line="$line mismatch=$(grep -oE '[A-Z_0-9]+ +-> [A-Z_0-9]+' /tmp/b.out | tr -s ' ' |
+				sort | uniq -c | awk '{ printf "%s%s>%s:%s", NR > 1 ? "," : "", $2, $4, $1 }')"
+		fi
 		line="$line delivered=$delivered lost_module=${lm:-?} lost_socket=${ls:-?} reader_cpu_s=$(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 100 }') $lat"
 		line="$line produced=$(echo "$stats" | jq .produced) module_lost=$(echo "$stats" | jq .lost) module_memory=$(echo "$stats" | jq .memory_bytes)"
 	fi
