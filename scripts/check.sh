@@ -117,6 +117,22 @@ for id in $KERNELS; do
 	echo "== [$n/$total] $id $kver: $p passed, $f failed, $s skipped; guest $((SECONDS - g0)) s, kernel total $((SECONDS - k0)) s"
 done
 
+# Packaging (the full run only): the .debs install in each kernel's chroot
+# and DKMS builds the module there.
+if [ -z "$default_tests" ]; then
+	echo "== packages: make deb, install in the build chroots, DKMS build, purge"
+	d0=$SECONDS
+	DEB_KERNELS=$(echo " $KERNELS " | sed 's/ 6\.1 / /g') TCPTL_BUILD=$BUILD \
+		"$TOP/scripts/deb-test.sh" >"$BUILD/deb-test.log" 2>&1
+	grep -E '^(deb-test: ok|FAIL:)' "$BUILD/deb-test.log" | sed 's/^/   /'
+	p=$(grep -c '^deb-test: ok' "$BUILD/deb-test.log")
+	passed=$((passed + p))
+	if grep -q '^FAIL:' "$BUILD/deb-test.log" || [ "$p" -eq 0 ]; then
+		note_fail "packages: $(grep '^FAIL:' "$BUILD/deb-test.log" | head -n 1) (log: $BUILD/deb-test.log)"
+	fi
+	echo "== packages: $p kernels ok, $((SECONDS - d0)) s"
+fi
+
 echo
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "Failures:"

@@ -56,6 +56,7 @@ static void usage(FILE *f)
 	      "top and metrics:\n"
 	      "  --interval S        seconds between snapshots (default 1; metrics file 15)\n"
 	      "  --once              one snapshot, then exit (top)\n"
+	      "  --alerts-only       top prints only the alert lines (for a service)\n"
 	      "  --rows N            rows per table (default 10)\n"
 	      "  --warn-close-wait-age S   alert when a CLOSE_WAIT socket is older\n"
 	      "  --warn-close-wait N       alert when CLOSE_WAIT sockets exceed N\n"
@@ -89,7 +90,7 @@ enum {
 	OPT_LPORT, OPT_RPORT, OPT_LADDR, OPT_RADDR, OPT_STATE, OPT_PID, OPT_COMM, OPT_NETNS,
 	OPT_KERNEL_FILTER, OPT_PERFETTO, OPT_NO_SEED, OPT_INTERVAL, OPT_ONCE, OPT_ROWS,
 	OPT_WARN_CW_AGE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_TW_PORTS, OPT_LISTEN, OPT_TEXTFILE,
-	OPT_RECORD,
+	OPT_RECORD, OPT_ALERTS_ONLY,
 };
 
 static const struct option options[] = {
@@ -106,6 +107,7 @@ static const struct option options[] = {
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "alerts-only", no_argument, NULL, OPT_ALERTS_ONLY },
 	{ "rows", required_argument, NULL, OPT_ROWS },
 	{ "warn-close-wait-age", required_argument, NULL, OPT_WARN_CW_AGE },
 	{ "warn-close-wait", required_argument, NULL, OPT_WARN_CW },
@@ -182,6 +184,7 @@ static void parse_option(struct tcptl_options *o, int opt, const char *arg, cons
 		break;
 	case OPT_INTERVAL: if (parse_seconds(arg, &o->interval)) BAD("--interval"); break;
 	case OPT_ONCE: o->once = true; break;
+	case OPT_ALERTS_ONLY: o->alerts_only = true; break;
 	case OPT_ROWS:
 		if (parse_uint(arg, 10000, &v) || !v)
 			BAD("--rows");

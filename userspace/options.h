@@ -30,6 +30,7 @@ struct tcptl_options {
 	/* top */
 	double interval;		/* seconds between snapshots */
 	bool once;
+	bool alerts_only;		/* top: only the alert lines */
 	unsigned int rows;		/* rows per table */
 	double warn_close_wait_age;	/* seconds; 0: off */
 	uint64_t warn_close_wait, warn_time_wait;	/* counts; 0: off */

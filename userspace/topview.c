@@ -214,6 +214,14 @@ static void show(struct tcptl_session *ses, uint64_t now)
 		tcptl_stop = 1;
 		return;
 	}
+	if (v->o->alerts_only) {
+		tcptl_alerts_eval(&v->alerts, v->o, &v->top.snap, f, v->o->out.json);
+		fflush(f);
+		v->shown++;
+		if (v->o->once)
+			tcptl_stop = 1;
+		return;
+	}
 	if (v->redraw)
 		fputs("\033[H\033[2J", f);
 	else if (v->shown && !v->o->out.json)
@@ -268,7 +276,7 @@ int tcptl_cmd_top(struct tcptl_options *o)
 	if (!o->interval)
 		o->interval = 1;
 	v.interval_ns = (uint64_t)(o->interval * 1e9);
-	v.redraw = !o->once && !o->out.json && isatty(fileno(o->out.f));
+	v.redraw = !o->once && !o->out.json && !o->alerts_only && isatty(fileno(o->out.f));
 	v.utf8 = isatty(fileno(o->out.f)) && utf8_locale();
 	s.ops = &top_ops;
 	s.mode = &v;
