@@ -98,6 +98,8 @@ static void json_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(ev->tw_reason));
 	if (ev->has_prev_ns)
 		fprintf(f, ",\"prev_state_ns\":%" PRIu64, ev->prev_state_ns);
+	if (ev->superseded)
+		fputs(",\"timewait_handover\":true", f);
 	fputs("}\n", f);
 }
 
@@ -149,9 +151,10 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 			tcptl_state_name(ev->newstate), extra);
 		return;
 	}
-	fprintf(o->f, "%-15s %s %-22s %-22s %-11s -> %-11s %9s%s%s%s\n", t, who, l, r,
+	fprintf(o->f, "%-15s %s %-22s %-22s %-11s -> %-11s %9s%s%s%s%s\n", t, who, l, r,
 		tcptl_state_name(ev->oldstate), tcptl_state_name(ev->newstate), prev,
 		ev->flags & TCPTL_EVF_TIMEWAIT ? " timewait" : "",
+		ev->superseded ? " (handed to its timewait socket)" : "",
 		ev->tw_reason ? " reason=" : "", ev->tw_reason ? tcptl_tw_reason_name(ev->tw_reason) : "");
 }
 
@@ -167,6 +170,14 @@ static const char *state_color(uint8_t state)
 	}
 }
 
+static bool was_in(const struct tcptl_conn *c, uint8_t state)
+{
+	for (unsigned int i = 0; i < c->nsteps; i++)
+		if (c->steps[i].state == state)
+			return true;
+	return false;
+}
+
 static const char *close_kind(const struct tcptl_conn *c)
 {
 	if (c->tw_overflow)
@@ -175,6 +186,12 @@ static const char *close_kind(const struct tcptl_conn *c)
 		return "rst-sent";
 	if (c->rst_received)
 		return "rst-received";
+	if (was_in(c, TCPTL_STATE_LISTEN))
+		return "listener";
+	/* Closed before it was ever established, without a reset seen:
+	 * connect() timed out or was abandoned. */
+	if (!was_in(c, TCPTL_STATE_ESTABLISHED))
+		return "aborted";
 	return "fin";
 }
 

@@ -10,6 +10,8 @@ tcptimeline events >/tmp/demo-events.txt 2>/tmp/demo-events.err &
 ev=$!
 tcptimeline --unfinished >/tmp/demo-timelines.txt 2>/tmp/demo-timelines.err &
 tl=$!
+tcptimeline top --rows 3 --interval 1 --warn-close-wait-age 2 >/tmp/demo-top.txt 2>&1 &
+top=$!
 sleep 1
 
 echo "== traffic: a normal connection (client closes first: TIME_WAIT)"
@@ -25,10 +27,13 @@ tcpscen -p 8084 -n 4 -s 6 leak >/dev/null
 echo "== traffic: 30 short connections to each of two ports (TIME_WAIT)"
 tcpscen -p 8085 -n 30 burst >/dev/null
 tcpscen -p 8086 -n 30 burst >/dev/null
-sleep 2
+sleep 3
+kill -INT $top
+wait $top
 echo
-echo "== tcptimeline top --once --rows 3"
-tcptimeline top --once --rows 3 --color=never
+echo "== tcptimeline top --rows 3 --warn-close-wait-age 2 (its last screen, and its alerts)"
+awk '/^tcptimeline top / { n++ } { line[n] = line[n] $0 "\n" } END { printf "%s", line[n] }' /tmp/demo-top.txt
+grep ' ALERT ' /tmp/demo-top.txt
 tcptimeline metrics --listen 127.0.0.1:9977 2>/dev/null &
 metrics=$!
 sleep 1
