@@ -74,3 +74,25 @@ kernel_at_least() {
 	min=${rest%%[.-]*}
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
+
+# cycle_module N OUT: N times, load the module (small buffers), start an
+# events reader into OUT, unload under it (at once every other cycle, after
+# 0.3 s otherwise, the last cycle included, so OUT ends with records): each
+# rmmod must work and each reader must exit with 4 (module went away) or 2
+# (it went before the reader found it).
+cycle_module() {
+	n=$1
+	out=$2
+	i=0
+	while [ $i -lt "$n" ]; do
+		load_module buffer_size=64
+		tcptimeline events --json -o "$out" 2>/tmp/cycle.err &
+		r=$!
+		[ $(((n - i) % 2)) -eq 1 ] && sleep 0.3
+		rmmod tcp_timeline || fail "rmmod under churn, cycle $i"
+		wait $r
+		rc=$?
+		[ $rc -eq 4 ] || [ $rc -eq 2 ] || fail "reader exit code $rc in cycle $i: $(cat /tmp/cycle.err)"
+		i=$((i + 1))
+	done
+}

@@ -19,18 +19,7 @@ assert_file_has /tmp/u.err "module was unloaded" "reader message"
 ip netns add tl25 && ip netns exec tl25 ip link set lo up || fail "netns"
 (while [ ! -e /tmp/stop-churn ]; do ip netns exec tl25 tcpscen -p 9050 -n 20 burst >/dev/null 2>&1; done) &
 churn=$!
-i=0
-while [ $i -lt 20 ]; do
-	load_module buffer_size=64
-	tcptimeline events --json -o /tmp/u.json 2>/dev/null &
-	r=$!
-	sleep 0.3
-	rmmod tcp_timeline || fail "rmmod under churn, cycle $i"
-	wait $r
-	rc=$?
-	[ $rc -eq 4 ] || [ $rc -eq 2 ] || fail "reader exit code $rc in cycle $i"
-	i=$((i + 1))
-done
+cycle_module 20 /tmp/u.json
 touch /tmp/stop-churn
 wait $churn
 ip netns del tl25

@@ -14,18 +14,7 @@ rm -f /tmp/stop-churn
 (while [ ! -e /tmp/stop-churn ]; do ip netns exec tl60 churn -p 9060 -c 2 -d 2 >/dev/null 2>&1; done) &
 churn=$!
 
-i=0
-while [ $i -lt "$CYCLES" ]; do
-	load_module buffer_size=64
-	tcptimeline events --json -o /tmp/t.json 2>/tmp/t.err &
-	r=$!
-	[ $((i % 2)) -eq 0 ] && sleep 0.2	# every other cycle, unload mid-stream at once
-	rmmod tcp_timeline || fail "rmmod under churn, cycle $i"
-	wait $r
-	rc=$?
-	[ $rc -eq 4 ] || [ $rc -eq 2 ] || fail "reader exit code $rc in cycle $i: $(cat /tmp/t.err)"
-	i=$((i + 1))
-done
+cycle_module "$CYCLES" /tmp/t.json
 echo "cycles: $CYCLES"
 
 # A reader killed under load, another started: the second gets records and
