@@ -206,30 +206,65 @@ static void collect_one(const struct tcptl_sock *sk, void *arg)
 	x->all[x->n++] = *sk;
 }
 
-static bool key_eq(const struct tcptl_tw_key *a, const struct tcptl_tw_key *b)
+/* Groups live in an array (sorted for display later); a hash of their keys
+ * finds one in constant time: a server's TIME_WAITs come from as many
+ * remote endpoints as it had clients. */
+struct group_slot {
+	struct tcptl_tw_key key;
+	unsigned int idx;
+	UT_hash_handle hh;
+};
+
+struct group_set {
+	struct tcptl_tw_group **g;
+	unsigned int *n;
+	size_t cap;
+	struct group_slot *slots;
+};
+
+static struct tcptl_tw_group *group_find(struct group_set *s, const struct tcptl_tw_key *k)
 {
-	return !memcmp(a, b, sizeof(*a));
+	struct group_slot *slot;
+
+	HASH_FIND(hh, s->slots, k, sizeof(*k), slot);
+	return slot ? &(*s->g)[slot->idx] : NULL;
 }
 
-/* Find or add a group in a small array (linear: a screenful is the point). */
-static struct tcptl_tw_group *tw_group(struct tcptl_tw_group **g, unsigned int *n, size_t *cap,
-				       const struct tcptl_tw_key *k)
+static struct tcptl_tw_group *group_get(struct group_set *s, const struct tcptl_tw_key *k)
 {
-	for (unsigned int i = 0; i < *n; i++)
-		if (key_eq(&(*g)[i].key, k))
-			return &(*g)[i];
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		struct tcptl_tw_group *ng = realloc(*g, c * sizeof(*ng));
+	struct tcptl_tw_group *found = group_find(s, k);
+	struct group_slot *slot;
+
+	if (found)
+		return found;
+	if (*s->n == s->cap) {
+		size_t c = s->cap ? s->cap * 2 : 64;
+		struct tcptl_tw_group *ng = realloc(*s->g, c * sizeof(*ng));
 
 		if (!ng)
 			return NULL;
-		*g = ng;
-		*cap = c;
+		*s->g = ng;
+		s->cap = c;
 	}
-	memset(&(*g)[*n], 0, sizeof((*g)[*n]));
-	(*g)[*n].key = *k;
-	return &(*g)[(*n)++];
+	slot = calloc(1, sizeof(*slot));
+	if (!slot)
+		return NULL;
+	slot->key = *k;
+	slot->idx = (*s->n)++;
+	HASH_ADD(hh, s->slots, key, sizeof(slot->key), slot);
+	memset(&(*s->g)[slot->idx], 0, sizeof((*s->g)[slot->idx]));
+	(*s->g)[slot->idx].key = *k;
+	return &(*s->g)[slot->idx];
+}
+
+static void group_set_free(struct group_set *s)
+{
+	struct group_slot *slot, *tmp;
+
+	HASH_ITER(hh, s->slots, slot, tmp) {
+		HASH_DEL(s->slots, slot);
+		free(slot);
+	}
 }
 
 static int by_count_desc(const void *a, const void *b)
@@ -333,45 +368,41 @@ static double rate_of(struct tcptl_tw_rate *h, const struct tcptl_tw_key *k, dou
 static void time_wait(struct collect *x, double secs)
 {
 	struct tcptl_snapshot *snap = x->snap;
-	size_t cap_r = 0, cap_l = 0;
+	struct group_set remote = { .g = &snap->tw_remote, .n = &snap->n_tw_remote };
+	struct group_set lport = { .g = &snap->tw_lport, .n = &snap->n_tw_lport };
 	struct tcptl_tw_key k;
 
 	for (size_t i = 0; i < x->n; i++) {
 		const struct tcptl_sock *sk = &x->all[i];
-		bool tw = sk->id.newstate == TCPTL_STATE_TIME_WAIT;
-		bool ephemeral = sk->id.sport >= snap->port_lo && sk->id.sport <= snap->port_hi;
 		struct tcptl_tw_group *g;
 
-		if (sk->id.newstate == TCPTL_STATE_LISTEN)
+		if (sk->id.newstate != TCPTL_STATE_TIME_WAIT)
 			continue;
 		remote_key(&k, &sk->id);
-		/* Sockets to a destination in other states use its ports too,
-		 * but only a destination with TIME_WAIT is listed. */
-		if (tw) {
-			g = tw_group(&snap->tw_remote, &snap->n_tw_remote, &cap_r, &k);
-			if (g) {
-				g->count++;
-				g->in_use += ephemeral;
-			}
-			lport_key(&k, &sk->id);
-			g = tw_group(&snap->tw_lport, &snap->n_tw_lport, &cap_l, &k);
-			if (g)
-				g->count++;
-		}
+		g = group_get(&remote, &k);
+		if (g)
+			g->count++;
+		lport_key(&k, &sk->id);
+		g = group_get(&lport, &k);
+		if (g)
+			g->count++;
 	}
-	/* Ports in use by the other states, for destinations listed. */
+	/* Local ports in use towards each destination listed, in any state
+	 * (a listener uses none of the ephemeral range towards anyone). */
 	for (size_t i = 0; i < x->n; i++) {
 		const struct tcptl_sock *sk = &x->all[i];
+		struct tcptl_tw_group *g;
 
-		if (sk->id.newstate == TCPTL_STATE_TIME_WAIT ||
-		    sk->id.newstate == TCPTL_STATE_LISTEN ||
+		if (sk->id.newstate == TCPTL_STATE_LISTEN ||
 		    sk->id.sport < snap->port_lo || sk->id.sport > snap->port_hi)
 			continue;
 		remote_key(&k, &sk->id);
-		for (unsigned int j = 0; j < snap->n_tw_remote; j++)
-			if (key_eq(&snap->tw_remote[j].key, &k))
-				snap->tw_remote[j].in_use++;
+		g = group_find(&remote, &k);
+		if (g)
+			g->in_use++;
 	}
+	group_set_free(&remote);
+	group_set_free(&lport);
 	for (unsigned int j = 0; j < snap->n_tw_remote; j++)
 		snap->tw_remote[j].rate = rate_of(x->t->tw_by_remote, &snap->tw_remote[j].key, secs);
 	for (unsigned int j = 0; j < snap->n_tw_lport; j++)
