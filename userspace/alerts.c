@@ -75,9 +75,12 @@ void tcptl_alerts_eval(struct tcptl_alerts *a, const struct tcptl_options *o,
 
 			if (g->oldest_s < o->warn_close_wait_age)
 				continue;
-			snprintf(key, sizeof(key), "close_wait_age pid=%u", g->pid);
+			/* pid 0 stands for two groups: held by no process, or
+			 * still in a listener's queue. */
+			snprintf(key, sizeof(key), "close_wait_age pid=%u%s", g->pid,
+				 g->accepted ? "" : " not-accepted");
 			snprintf(text, sizeof(text), "%s (pid %u) holds %u CLOSE_WAIT sockets, oldest %s%.1f s (limit %.1f s), %" PRIu64 " bytes unread",
-				 g->pid ? g->comm : "no process", g->pid, g->count,
+				 tcptl_cw_group_name(g), g->pid, g->count,
 				 g->oldest_known ? "" : "over ", g->oldest_s, o->warn_close_wait_age,
 				 g->unread);
 			raise_alert(&e, key, text);

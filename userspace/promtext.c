@@ -58,25 +58,33 @@ static void histogram(FILE *f, const char *name, const char *lname, const char *
 	fprintf(f, " %" PRIu64 "\n", h->count);
 }
 
+/* One series per CLOSE_WAIT group: its count, or its oldest age. */
+static void cw_gauge(FILE *f, const struct tcptl_snapshot *s, const char *name,
+		     const char *help, bool oldest)
+{
+	head(f, name, "gauge", help);
+	for (unsigned int i = 0; i < s->n_cw_groups; i++) {
+		const struct tcptl_cw_group *g = &s->cw_groups[i];
+
+		fprintf(f, "%s{pid=\"%u\",comm=", name, g->pid);
+		label(f, tcptl_cw_group_name(g));
+		if (oldest)
+			fprintf(f, "} %.3f\n", g->oldest_s);
+		else
+			fprintf(f, "} %u\n", g->count);
+	}
+}
+
 static void sockets(FILE *f, const struct tcptl_snapshot *s)
 {
 	head(f, "tcptimeline_sockets", "gauge", "TCP sockets per state in the namespace, now (inet_diag).");
 	for (unsigned int st = 1; st < TCPTL_STATE_NEW_SYN_RECV; st++)
 		fprintf(f, "tcptimeline_sockets{state=\"%s\"} %u\n", tcptl_state_name(st), s->count[st]);
-	head(f, "tcptimeline_close_wait_sockets", "gauge",
-	     "CLOSE_WAIT sockets per owning process (pid 0: held by none).");
-	for (unsigned int i = 0; i < s->n_cw_groups; i++) {
-		fprintf(f, "tcptimeline_close_wait_sockets{pid=\"%u\",comm=", s->cw_groups[i].pid);
-		label(f, s->cw_groups[i].comm);
-		fprintf(f, "} %u\n", s->cw_groups[i].count);
-	}
-	head(f, "tcptimeline_close_wait_oldest_seconds", "gauge",
-	     "Age of the oldest CLOSE_WAIT socket per owning process (at least, if it predates the reader).");
-	for (unsigned int i = 0; i < s->n_cw_groups; i++) {
-		fprintf(f, "tcptimeline_close_wait_oldest_seconds{pid=\"%u\",comm=", s->cw_groups[i].pid);
-		label(f, s->cw_groups[i].comm);
-		fprintf(f, "} %.3f\n", s->cw_groups[i].oldest_s);
-	}
+	cw_gauge(f, s, "tcptimeline_close_wait_sockets",
+		 "CLOSE_WAIT sockets per owning process.", false);
+	cw_gauge(f, s, "tcptimeline_close_wait_oldest_seconds",
+		 "Age of the oldest CLOSE_WAIT socket per owning process (at least, if it predates the reader).",
+		 true);
 	head(f, "tcptimeline_time_wait_max", "gauge", "net.ipv4.tcp_max_tw_buckets.");
 	fprintf(f, "tcptimeline_time_wait_max %" PRIu64 "\n", s->tw_max);
 	head(f, "tcptimeline_ephemeral_ports", "gauge", "Size of net.ipv4.ip_local_port_range.");

@@ -80,6 +80,13 @@ int tcptl_top_run(struct tcptl_session *s, const struct tcptl_options *o)
 	return code;
 }
 
+const char *tcptl_cw_group_name(const struct tcptl_cw_group *g)
+{
+	if (g->pid)
+		return g->comm;
+	return g->accepted ? "(no process)" : "(not accepted)";
+}
+
 static void free_rates(struct tcptl_tw_rate **h)
 {
 	struct tcptl_tw_rate *r, *tmp;

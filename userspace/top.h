@@ -42,6 +42,9 @@ struct tcptl_cw_group {
 	bool oldest_known;	/* else: at least this old (before the reader) */
 };
 
+/* Its process's comm, or what holds them when no process does. */
+const char *tcptl_cw_group_name(const struct tcptl_cw_group *g);
+
 struct tcptl_cw_sock {
 	struct tcptl_sock sk;
 	uint32_t pid;

@@ -102,8 +102,7 @@ static void text_view(struct topview *v, FILE *f)
 			snprintf(pid, sizeof(pid), "%u", g->pid);
 			age(a, sizeof(a), g->oldest_s, g->oldest_known);
 			fprintf(f, "  %-8s %-16s %7u %10s %10" PRIu64 "\n", g->pid ? pid : "-",
-				g->pid ? g->comm : g->accepted ? "(no process)" : "(not accepted)",
-				g->count, a, g->unread);
+				tcptl_cw_group_name(g), g->count, a, g->unread);
 		}
 		fprintf(f, "  oldest:\n");
 		for (unsigned int i = 0; i < s->n_cw_socks && i < rows; i++) {
