@@ -174,7 +174,8 @@ static void process(struct tcptl_session *s, struct tcptl_event *ev)
 		tcptl_seqtrack_lost(&s->seq, ev->lost_count);
 	} else {
 		tcptl_seqtrack_record(&s->seq, ev->cpu, ev->seq);
-		c = tcptl_conn_apply(&s->conns, ev, tcptl_now_ns());
+		/* The loop's clock: "finished at" only needs the pass it came in. */
+		c = tcptl_conn_apply(&s->conns, ev, s->now_ns);
 	}
 	if (!s->tally_filter || tcptl_rfilter_match(s->tally_filter, ev, false, 0, NULL))
 		tcptl_tally_record(&s->tally, ev);
@@ -202,9 +203,33 @@ static void sweep_finished(struct tcptl_session *s, uint64_t before)
 	}
 }
 
-int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint64_t deadline_ns)
+/*
+ * Take one message off the events socket, if there is one: 1 if one was
+ * handled, 0 if none was waiting, -errno on a real error. ENOBUFS counts
+ * and moves on (the sequence numbers will say how many records it cost).
+ */
+static int receive(struct tcptl_session *s)
 {
 	static char buf[TCPTL_NL_BUFSIZE];
+	ssize_t len = recv(mnl_socket_get_fd(s->ev.sock), buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (len < 0 && errno == ENOBUFS) {
+		s->enobufs++;
+		return 1;
+	}
+	if (len < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	if (len == 0)
+		return 0;
+	s->recv_ns = tcptl_now_ns();
+	if (s->record)
+		tcptl_record_write(s->record, buf, (size_t)len);
+	handle(s, buf, (int)len);
+	return 1;
+}
+
+int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint64_t deadline_ns)
+{
 	int err = 0;
 
 	while (!*stop && !s->unloaded) {
@@ -215,51 +240,30 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 		int n = poll(p, s->ops->extra_fd >= 0 ? 2 : 1, 20);
 
 		if (n > 0 && (p[0].revents & POLLIN)) {
-			ssize_t len = recv(p[0].fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-			if (len < 0 && errno == ENOBUFS) {
-				/* The sequence numbers will say how many. */
-				s->enobufs++;
-			} else if (len < 0 && errno != EAGAIN && errno != EINTR) {
-				err = -errno;
-				fprintf(stderr, "tcptimeline: receiving: %s\n", strerror(errno));
+			err = receive(s);
+			if (err < 0) {
+				fprintf(stderr, "tcptimeline: receiving: %s\n", strerror(-err));
 				break;
-			} else if (len > 0) {
-				s->recv_ns = tcptl_now_ns();
-				if (s->record)
-					tcptl_record_write(s->record, buf, (size_t)len);
-				handle(s, buf, (int)len);
 			}
+			err = 0;
 		}
 		if (n > 0 && s->ops->extra_fd >= 0 && (p[1].revents & POLLIN))
 			s->ops->extra_ready(s);
 
-		uint64_t now = tcptl_now_ns();
-
-		drain(s, now - TCPTL_REORDER_WINDOW_NS);
-		sweep_finished(s, now - TCPTL_FINISH_GRACE_NS);
+		s->now_ns = tcptl_now_ns();
+		drain(s, s->now_ns - TCPTL_REORDER_WINDOW_NS);
+		sweep_finished(s, s->now_ns - TCPTL_FINISH_GRACE_NS);
 		if (s->ops->tick)
-			s->ops->tick(s, now);
-		if (deadline_ns && now >= deadline_ns)
+			s->ops->tick(s, s->now_ns);
+		if (deadline_ns && s->now_ns >= deadline_ns)
 			break;
 	}
 	/* What the module sent before we were told to stop is ours to show:
 	 * read the socket dry (for at most a second, if traffic goes on). */
-	for (uint64_t until = tcptl_now_ns() + 1000000000ull; !err && !s->unloaded &&
-	     tcptl_now_ns() < until;) {
-		ssize_t len = recv(mnl_socket_get_fd(s->ev.sock), buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (len < 0 && errno == ENOBUFS) {
-			s->enobufs++;
-			continue;
-		}
-		if (len <= 0)
-			break;
-		s->recv_ns = tcptl_now_ns();
-		if (s->record)
-			tcptl_record_write(s->record, buf, (size_t)len);
-		handle(s, buf, (int)len);
-	}
+	for (uint64_t until = tcptl_now_ns() + 1000000000ull;
+	     !err && !s->unloaded && tcptl_now_ns() < until && receive(s) > 0;)
+		;
+	s->now_ns = tcptl_now_ns();
 	drain(s, UINT64_MAX);
 	sweep_finished(s, UINT64_MAX);
 	return err;

@@ -50,6 +50,7 @@ struct tcptl_session {
 	uint64_t enobufs, finished;
 	struct tcptl_latency latency;	/* record to receipt */
 	uint64_t recv_ns;		/* when the current message came */
+	uint64_t now_ns;		/* CLOCK_MONOTONIC of this loop pass */
 	FILE *record;			/* --record: raw messages, see record.h */
 	uint64_t start_ns, seeded_ns;	/* subscribed; inet_diag dump taken */
 	uint32_t netns;			/* the reader's own namespace */
