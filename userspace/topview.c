@@ -213,23 +213,15 @@ static void show(struct tcptl_session *ses, uint64_t now)
 		tcptl_stop = 1;
 		return;
 	}
-	if (v->o->alerts_only) {
-		tcptl_alerts_eval(&v->alerts, v->o, &v->top.snap, f, v->o->out.json);
-		fflush(f);
-		v->shown++;
-		if (v->o->once)
-			tcptl_stop = 1;
-		return;
-	}
 	if (v->redraw)
 		fputs("\033[H\033[2J", f);
-	else if (v->shown && !v->o->out.json)
+	else if (v->shown && !v->o->out.json && !v->o->alerts_only)
 		fputc('\n', f);
 	/* Alert lines first: on a terminal they are also kept on screen. */
 	tcptl_alerts_eval(&v->alerts, v->o, &v->top.snap, v->redraw ? stderr : f, v->o->out.json);
-	if (v->o->out.json)
+	if (v->o->out.json && !v->o->alerts_only)
 		json_view(v, ses, f);
-	else
+	else if (!v->o->alerts_only)
 		text_view(v, f);
 	fflush(f);
 	v->shown++;
