@@ -26,11 +26,6 @@ int tcptl_fail_nl(int err, const char *what, const char *extack)
 	return TCPTL_EXIT_RUNTIME;
 }
 
-static int stats_reply(const struct nlmsghdr *nlh, void *arg)
-{
-	return tcptl_decode_stats(nlh, arg);
-}
-
 int tcptl_cmd_stats(struct tcptl_options *opts)
 {
 	struct tcptl_out *o = &opts->out;
@@ -40,7 +35,7 @@ int tcptl_cmd_stats(struct tcptl_options *opts)
 
 	if (err)
 		return tcptl_fail_nl(err, "resolving the tcp_timeline family", NULL);
-	err = tcptl_nl_request(&nl, TCPTL_CMD_GET_STATS, NULL, NULL, stats_reply, &st);
+	err = tcptl_nl_get_stats(&nl, &st);
 	if (err)
 		return tcptl_fail_nl(err, "reading statistics", nl.errmsg);
 	tcptl_print_stats(o, &st);

@@ -29,11 +29,6 @@ struct metrics {
 	int err;
 };
 
-static int stats_reply(const struct nlmsghdr *nlh, void *arg)
-{
-	return tcptl_decode_stats(nlh, arg);
-}
-
 /* Render everything now; the caller frees *buf. */
 static int render(struct metrics *m, char **buf, size_t *len)
 {
@@ -53,7 +48,7 @@ static int render(struct metrics *m, char **buf, size_t *len)
 		fprintf(stderr, "tcptimeline: metrics: listing sockets: %s\n", strerror(-err));
 	else
 		in.snap = &m->top.snap;
-	if (!tcptl_nl_request(&s->req, TCPTL_CMD_GET_STATS, NULL, NULL, stats_reply, &st))
+	if (!tcptl_nl_get_stats(&s->req, &st))
 		in.module = &st;
 	f = open_memstream(buf, len);
 	if (!f)

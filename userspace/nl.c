@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 
+#include "decode.h"
 #include "nl.h"
 #include "tcp_timeline.h"
 
@@ -202,4 +203,14 @@ int tcptl_nl_request(struct tcptl_nl *nl, uint8_t cmd, tcptl_nl_build build,
 	if (build)
 		build(nlh, build_arg);
 	return transact(nl, nlh, reply, reply_arg);
+}
+
+static int stats_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	return tcptl_decode_stats(nlh, arg);
+}
+
+int tcptl_nl_get_stats(struct tcptl_nl *nl, struct tcptl_stats *st)
+{
+	return tcptl_nl_request(nl, TCPTL_CMD_GET_STATS, NULL, NULL, stats_reply, st);
 }

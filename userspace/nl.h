@@ -33,4 +33,9 @@ typedef int (*tcptl_nl_reply)(const struct nlmsghdr *nlh, void *arg);
 int tcptl_nl_request(struct tcptl_nl *nl, uint8_t cmd, tcptl_nl_build build,
 		     void *build_arg, tcptl_nl_reply reply, void *reply_arg);
 
+struct tcptl_stats;
+
+/* TCPTL_CMD_GET_STATS, decoded; -errno. */
+int tcptl_nl_get_stats(struct tcptl_nl *nl, struct tcptl_stats *st);
+
 #endif

@@ -35,18 +35,13 @@ uint32_t tcptl_own_netns(void)
 	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
 }
 
-static int stats_reply(const struct nlmsghdr *nlh, void *arg)
-{
-	return tcptl_decode_stats(nlh, arg);
-}
-
 /* Say so when this kernel cannot give some records (the module still runs). */
 static void warn_missing_hooks(struct tcptl_nl *nl)
 {
 	struct tcptl_stats st;
 	char names[256];
 
-	if (tcptl_nl_request(nl, TCPTL_CMD_GET_STATS, NULL, NULL, stats_reply, &st) ||
+	if (tcptl_nl_get_stats(nl, &st) ||
 	    !st.hooks_missing)
 		return;
 	tcptl_hook_names(st.hooks_missing, names, sizeof(names));
