@@ -27,10 +27,9 @@ cleanup() {
 	ov=
 }
 trap cleanup EXIT
-in_root() {
-	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
-}
+# shellcheck source=matrix.sh
+. "$TOP/scripts/matrix.sh"
+in_root() { in_chroot "$root" "$@"; }
 
 
 # test_kernel ID SUITE WITH_READER
@@ -84,8 +83,7 @@ test_kernel() {
 
 "$TOP/scripts/deb.sh" >/dev/null
 # The reader package is built here, on bookworm: it installs there.
-test_kernel 6.1 bookworm yes
+test_kernel 6.1 "$(suite_of 6.1)" yes
 for id in ${DEB_KERNELS:-5.10 6.12 sid}; do
-	case $id in 5.10) suite=bullseye ;; 6.12) suite=trixie ;; *) suite=$id ;; esac
-	test_kernel "$id" "$suite" no
+	test_kernel "$id" "$(suite_of "$id")" no
 done

@@ -19,18 +19,10 @@ CACHE=${TCPTL_CACHE:-/var/cache/tcp-timeline}
 MIRROR=${TCPTL_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${TCPTL_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 LOGS=$CACHE/logs
+# shellcheck source=matrix.sh
+. "$TOP/scripts/matrix.sh"
 # Modules the guest loads (with their dependencies, from modules.dep).
 GUEST_MODULES="inet_diag tcp_diag veth sch_netem"
-
-suite_of() {
-	case "$1" in
-	5.10) echo bullseye ;;
-	6.1) echo bookworm ;;
-	6.12) echo trixie ;;
-	sid) echo sid ;;
-	*) echo "kernels.sh: unknown kernel id '$1' (5.10, 6.1, 6.12, sid)" >&2; return 1 ;;
-	esac
-}
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -73,12 +65,6 @@ sources_for() {
 	esac
 }
 
-in_chroot() {
-	local root=$1
-	shift
-	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
-}
 
 # A mirror that is a snapshot can serve a Release file past its Valid-Until
 # (seen for sid, 17 days late); the signature still holds.

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the scripts that work on the kernel matrix's chroots.
+
+# The Debian suite a kernel id comes from.
+suite_of() {
+	case "$1" in
+	5.10) echo bullseye ;;
+	6.1) echo bookworm ;;
+	6.12) echo trixie ;;
+	sid) echo sid ;;
+	*) echo "unknown kernel id '$1' (5.10, 6.1, 6.12, sid)" >&2; return 1 ;;
+	esac
+}
+
+# Run a command inside a chroot with a clean environment.
+in_chroot() {
+	local root=$1
+	shift
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
+}
