@@ -214,3 +214,11 @@ int tcptl_nl_get_stats(struct tcptl_nl *nl, struct tcptl_stats *st)
 {
 	return tcptl_nl_request(nl, TCPTL_CMD_GET_STATS, NULL, NULL, stats_reply, st);
 }
+
+int tcptl_nl_unsubscribe(struct tcptl_nl *nl)
+{
+	int group = (int)nl->events_group;
+
+	return mnl_socket_setsockopt(nl->sock, NETLINK_DROP_MEMBERSHIP, &group,
+				     sizeof(group)) ? -errno : 0;
+}

@@ -26,6 +26,9 @@ void tcptl_nl_close(struct tcptl_nl *nl);
 /* Join the events group (and nlctrl's notify, to see the module go). */
 int tcptl_nl_subscribe(struct tcptl_nl *nl, int rcvbuf);
 
+/* Leave the events group: nothing more is queued for this socket. */
+int tcptl_nl_unsubscribe(struct tcptl_nl *nl);
+
 typedef void (*tcptl_nl_build)(struct nlmsghdr *nlh, void *arg);
 typedef int (*tcptl_nl_reply)(const struct nlmsghdr *nlh, void *arg);
 

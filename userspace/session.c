@@ -254,10 +254,11 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 			break;
 	}
 	/* What the module sent before we were told to stop is ours to show:
-	 * read the socket dry (for at most a second, if traffic goes on). */
-	for (uint64_t until = tcptl_now_ns() + 1000000000ull;
-	     !err && !s->unloaded && tcptl_now_ns() < until && receive(s) > 0;)
-		;
+	 * leave the group, so that nothing more comes, then read the socket
+	 * dry, however far behind we were. */
+	if (!err && !s->unloaded && !tcptl_nl_unsubscribe(&s->ev))
+		while (receive(s) > 0)
+			;
 	s->now_ns = tcptl_now_ns();
 	drain(s, UINT64_MAX);
 	sweep_finished(s, UINT64_MAX);
