@@ -30,7 +30,7 @@ enum tcptl_group {
 
 static atomic64_t tcptl_delivered = ATOMIC64_INIT(0);
 static atomic64_t tcptl_delivery_failed = ATOMIC64_INIT(0);
-static atomic64_t tcptl_unsubscribed = ATOMIC64_INIT(0);
+static atomic64_t tcptl_unclaimed = ATOMIC64_INIT(0);
 static atomic64_t tcptl_messages = ATOMIC64_INIT(0);
 
 static struct genl_family tcptl_family;
@@ -63,9 +63,10 @@ static int tcptl_put_stats(struct sk_buff *msg)
 			      TCPTL_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, TCPTL_STATS_A_FILTERED, st.filtered,
 			      TCPTL_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, TCPTL_STATS_A_NO_LISTENER,
-			      st.no_listener +
-			      atomic64_read(&tcptl_unsubscribed),
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_NO_LISTENER, st.no_listener,
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_UNCLAIMED,
+			      atomic64_read(&tcptl_unclaimed),
 			      TCPTL_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, TCPTL_STATS_A_PRODUCED, st.produced,
 			      TCPTL_STATS_A_PAD) ||
@@ -121,6 +122,13 @@ err_free:
 
 static int tcptl_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
+	/*
+	 * Flush first: the requester has then been sent every record produced
+	 * before its request, and the counters add up (produced = delivered +
+	 * lost + delivery_failed + unclaimed) whenever nothing is produced
+	 * meanwhile.
+	 */
+	tcptl_ring_flush_now();
 	return tcptl_reply(info, TCPTL_CMD_GET_STATS, tcptl_put_stats);
 }
 
@@ -217,7 +225,7 @@ void tcptl_batch_send(struct tcptl_batch *batch)
 	if (!err)
 		atomic64_add(n, &tcptl_delivered);
 	else if (err == -ESRCH)
-		atomic64_add(n, &tcptl_unsubscribed);
+		atomic64_add(n, &tcptl_unclaimed);
 	else
 		atomic64_add(n, &tcptl_delivery_failed);
 	tcptl_batch_init(batch);

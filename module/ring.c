@@ -17,6 +17,7 @@
 
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -45,6 +46,9 @@ static unsigned int tcptl_flush_interval_ms;
 static unsigned long tcptl_flush_jiffies;
 static struct workqueue_struct *tcptl_wq;
 static struct delayed_work tcptl_flush_work;
+/* Orders requested flushes against the final drain at unload. */
+static DEFINE_MUTEX(tcptl_flush_lock);
+static bool tcptl_draining;
 
 void tcptl_ring_count_seen(void)
 {
@@ -140,10 +144,24 @@ static void tcptl_flush_work_fn(struct work_struct *work)
 				   tcptl_flush_jiffies);
 }
 
+void tcptl_ring_flush_now(void)
+{
+	mutex_lock(&tcptl_flush_lock);
+	/* The worker stays the rings' only reader: run it now and wait. */
+	if (!tcptl_draining) {
+		mod_delayed_work(tcptl_wq, &tcptl_flush_work, 0);
+		flush_delayed_work(&tcptl_flush_work);
+	}
+	mutex_unlock(&tcptl_flush_lock);
+}
+
 void tcptl_ring_drain(void)
 {
+	mutex_lock(&tcptl_flush_lock);
+	tcptl_draining = true;
 	cancel_delayed_work_sync(&tcptl_flush_work);
 	tcptl_flush();
+	mutex_unlock(&tcptl_flush_lock);
 }
 
 void tcptl_ring_get_stats(struct tcptl_ring_stats *st)

@@ -24,6 +24,9 @@ void tcptl_ring_count_filtered(void);
 void tcptl_ring_count_no_listener(void);
 void tcptl_ring_push(const struct tcptl_record *rec);
 
+/* Hand everything buffered so far to readers before returning; may sleep. */
+void tcptl_ring_flush_now(void);
+
 /* Stop the flush worker and hand everything still buffered to readers. */
 void tcptl_ring_drain(void);
 

@@ -163,6 +163,7 @@ int tcptl_decode_stats(const struct nlmsghdr *nlh, struct tcptl_stats *st)
 			case TCPTL_STATS_A_LOST: st->lost = v; break;
 			case TCPTL_STATS_A_DELIVERED: st->delivered = v; break;
 			case TCPTL_STATS_A_DELIVERY_FAILED: st->delivery_failed = v; break;
+			case TCPTL_STATS_A_UNCLAIMED: st->unclaimed = v; break;
 			case TCPTL_STATS_A_MESSAGES: st->messages = v; break;
 			case TCPTL_STATS_A_MEMORY_BYTES: st->memory_bytes = v; break;
 			case TCPTL_STATS_A_BUFFER_SIZE: st->buffer_size = (uint32_t)v; break;

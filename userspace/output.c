@@ -379,21 +379,22 @@ void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st)
 	if (o->json) {
 		fprintf(o->f, "{\"seen\":%" PRIu64 ",\"filtered\":%" PRIu64 ",\"no_listener\":%" PRIu64
 			",\"produced\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"delivered\":%" PRIu64
-			",\"delivery_failed\":%" PRIu64 ",\"messages\":%" PRIu64
-			",\"buffer_size\":%u,\"flush_interval_ms\":%u,\"hooks\":%u,\"hooks_missing\":%u"
+			",\"delivery_failed\":%" PRIu64 ",\"unclaimed\":%" PRIu64
+			",\"messages\":%" PRIu64 ",\"buffer_size\":%u,\"flush_interval_ms\":%u,\"hooks\":%u,\"hooks_missing\":%u"
 			",\"nr_cpus\":%u,\"memory_bytes\":%" PRIu64 "}\n",
 			st->seen, st->filtered, st->no_listener, st->produced, st->lost,
-			st->delivered, st->delivery_failed, st->messages, st->buffer_size,
+			st->delivered, st->delivery_failed, st->unclaimed, st->messages, st->buffer_size,
 			st->flush_interval_ms, st->hooks, st->hooks_missing, st->nr_cpus,
 			st->memory_bytes);
 		return;
 	}
 	fprintf(o->f, "seen %" PRIu64 "\nfiltered %" PRIu64 "\nno_listener %" PRIu64
 		"\nproduced %" PRIu64 "\nlost %" PRIu64 "\ndelivered %" PRIu64
-		"\ndelivery_failed %" PRIu64 "\nmessages %" PRIu64 "\nbuffer_size %u\n"
+		"\ndelivery_failed %" PRIu64 "\nunclaimed %" PRIu64 "\nmessages %" PRIu64
+		"\nbuffer_size %u\n"
 		"flush_interval_ms %u\nnr_cpus %u\nmemory_bytes %" PRIu64 "\n",
 		st->seen, st->filtered, st->no_listener, st->produced, st->lost, st->delivered,
-		st->delivery_failed, st->messages, st->buffer_size, st->flush_interval_ms,
+		st->delivery_failed, st->unclaimed, st->messages, st->buffer_size, st->flush_interval_ms,
 		st->nr_cpus, st->memory_bytes);
 	char names[256];
 

@@ -140,6 +140,7 @@ static void module(FILE *f, const struct tcptl_stats *m)
 		C(lost, "Records lost in the module's buffers (full)."),
 		C(delivered, "Records sent to the events group."),
 		C(delivery_failed, "Records whose message could not be sent."),
+		C(unclaimed, "Records made, but no reader was left when they were flushed."),
 		C(messages, "Netlink messages sent."),
 #undef C
 	};

@@ -253,12 +253,19 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 		if (deadline_ns && s->now_ns >= deadline_ns)
 			break;
 	}
-	/* What the module sent before we were told to stop is ours to show:
-	 * leave the group, so that nothing more comes, then read the socket
-	 * dry, however far behind we were. */
-	if (!err && !s->unloaded && !tcptl_nl_unsubscribe(&s->ev))
-		while (receive(s) > 0)
-			;
+	/* What the module made before we were told to stop is ours to show:
+	 * have it flush its buffers (GET_STATS does), leave the group so that
+	 * nothing more comes, then read the socket dry, however far behind we
+	 * were. */
+	if (!err && !s->unloaded) {
+		struct tcptl_stats st;
+
+		if (s->have_req)
+			tcptl_nl_get_stats(&s->req, &st);
+		if (!tcptl_nl_unsubscribe(&s->ev))
+			while (receive(s) > 0)
+				;
+	}
 	s->now_ns = tcptl_now_ns();
 	drain(s, UINT64_MAX);
 	sweep_finished(s, UINT64_MAX);

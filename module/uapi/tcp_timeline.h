@@ -11,7 +11,10 @@
  * Requests (all with NLM_F_REQUEST; errors come back as -errno with an
  * extack message):
  *
- *   TCPTL_CMD_GET_STATS   reply: TCPTL_A_STATS (nested, TCPTL_STATS_A_*)
+ *   TCPTL_CMD_GET_STATS   reply: TCPTL_A_STATS (nested, TCPTL_STATS_A_*);
+ *                         the module first flushes its buffers, so every
+ *                         record produced before the request has been sent
+ *                         to the events group when the reply comes
  *   TCPTL_CMD_GET_FILTER  reply: TCPTL_A_FILTER (nested, TCPTL_FILTER_A_*)
  *   TCPTL_CMD_SET_FILTER  TCPTL_A_FILTER; an empty or absent nest clears it
  *
@@ -29,7 +32,10 @@
  * TCPTL_EVENT_LOST record (count since the previous one, per CPU); a gap that
  * no LOST record explains was lost on the way to this reader's socket
  * (ENOBUFS). With no subscriber at all, records are not produced and take no
- * sequence numbers (TCPTL_STATS_A_NO_LISTENER counts them).
+ * sequence numbers (TCPTL_STATS_A_NO_LISTENER counts them). Records produced
+ * while a reader was subscribed but still buffered when the last one left
+ * are counted in TCPTL_STATS_A_UNCLAIMED; a reader that wants everything up
+ * to its stop asks for GET_STATS before it leaves the group.
  *
  * Order. Records of one CPU arrive in sequence order. Records of one
  * connection can come from different CPUs; order them by TCPTL_EV_A_TIME_NS
@@ -218,6 +224,8 @@ enum tcptl_stats_attr {
 	TCPTL_STATS_A_NR_CPUS,		/* u32, buffers allocated */
 	TCPTL_STATS_A_MEMORY_BYTES,	/* u64, buffer memory */
 	TCPTL_STATS_A_PAD,
+	TCPTL_STATS_A_UNCLAIMED,	/* u64, produced, but no reader was left
+					 * when they were flushed */
 	__TCPTL_STATS_A_MAX,
 };
 #define TCPTL_STATS_A_MAX (__TCPTL_STATS_A_MAX - 1)
