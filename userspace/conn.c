@@ -43,7 +43,6 @@ void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c)
 {
 	fin_unlink(t, c);
 	HASH_DEL(t->by_cookie, c);
-	free(c->held);
 	free(c);
 	t->count--;
 }

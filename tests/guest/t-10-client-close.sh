@@ -19,6 +19,8 @@ assert_eq "$(tl_states "$server_cookie")" \
 # SYN_SENT never shows port 0: the module's PORT record names it.
 assert_eq "$(tl_records "$client_cookie" port | jq -r .sport)" "$client_port" "PORT record"
 assert_eq "$(tl_field "$client_cookie" ESTABLISHED sport)" "$client_port" "client port"
+# The reader holds the SYN_SENT record until the PORT record names its port.
+assert_eq "$(tl_field "$client_cookie" SYN_SENT sport)" "$client_port" "SYN_SENT shown with its port"
 assert_eq "$(tl_field "$client_cookie" ESTABLISHED dport)" 9010 "client remote port"
 # The child carries its own identity from its first record on.
 assert_eq "$(tl_field "$server_cookie" SYN_RECV daddr)" 127.0.0.1 "child remote address"
