@@ -4,21 +4,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "linebuf.h"
 #include "output.h"
 #include "tcp_timeline.h"
 
 void tcptl_json_string(FILE *f, const char *s)
 {
+	char esc[7];
+
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			/* control bytes, and bytes that may not be UTF-8 */
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fwrite(esc, 1, tcptl_json_escape(*p, esc), f);
 	fputc('"', f);
 }
 
@@ -33,113 +29,178 @@ static const char *const flag_names[] = {
 };
 
 static void format_time(const struct tcptl_out *o, uint64_t ns, int64_t offset,
-			char *buf, size_t len)
+			struct tcptl_line *l)
 {
 	if (o->wall_clock) {
 		uint64_t wall = ns + (uint64_t)offset;
 		time_t secs = (time_t)(wall / 1000000000u);
 		struct tm tm;
+		char buf[32];
 
 		localtime_r(&secs, &tm);
-		size_t n = strftime(buf, len, "%H:%M:%S", &tm);
-		snprintf(buf + n, len - n, ".%06" PRIu64, (wall % 1000000000u) / 1000);
+		tcptl_line_mem(l, buf, strftime(buf, sizeof(buf), "%H:%M:%S", &tm));
+		tcptl_line_chr(l, '.');
+		tcptl_line_u64_zero(l, (wall % 1000000000u) / 1000, 6);
 	} else {
 		uint64_t rel = ns > o->start_ns ? ns - o->start_ns : 0;
 
-		snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, rel / 1000000000u,
-			 (rel % 1000000000u) / 1000);
+		tcptl_line_u64(l, rel / 1000000000u);
+		tcptl_line_chr(l, '.');
+		tcptl_line_u64_zero(l, (rel % 1000000000u) / 1000, 6);
 	}
+}
+
+/* ,"NAME":VALUE */
+static void json_u64(struct tcptl_line *l, const char *name, uint64_t v)
+{
+	tcptl_line_str(l, name);
+	tcptl_line_u64(l, v);
 }
 
 static void json_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		       bool has_pid, uint32_t pid, const char *comm)
 {
-	FILE *f = o->f;
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	struct tcptl_line line, *l = &line;
 
-	fprintf(f, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"wall_ns\":%" PRIu64
-		",\"cpu\":%u", tcptl_type_name(ev->type), ev->time_ns,
-		ev->time_ns + (uint64_t)ev->clock_offset_ns, ev->cpu);
+	tcptl_line_init(l);
+	tcptl_line_str(l, "{\"type\":\"");
+	tcptl_line_str(l, tcptl_type_name(ev->type));
+	json_u64(l, "\",\"time_ns\":", ev->time_ns);
+	json_u64(l, ",\"wall_ns\":", ev->time_ns + (uint64_t)ev->clock_offset_ns);
+	json_u64(l, ",\"cpu\":", ev->cpu);
 	if (ev->type == TCPTL_EVENT_LOST) {
-		fprintf(f, ",\"lost_count\":%" PRIu64 "}\n", ev->lost_count);
+		json_u64(l, ",\"lost_count\":", ev->lost_count);
+		tcptl_line_str(l, "}\n");
+		tcptl_line_write(l, o->f);
 		return;
 	}
-	tcptl_format_addr(s, sizeof(s), ev->family, &ev->saddr);
-	tcptl_format_addr(d, sizeof(d), ev->family, &ev->daddr);
-	fprintf(f, ",\"seq\":%" PRIu64 ",\"cookie\":%" PRIu64 ",\"netns\":%u"
-		",\"family\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u"
-		",\"old_state\":\"%s\",\"new_state\":\"%s\",\"flags\":[",
-		ev->seq, ev->cookie, ev->netns, ev->family == AF_INET6 ? "inet6" : "inet",
-		s, ev->sport, d, ev->dport, tcptl_state_name(ev->oldstate),
-		tcptl_state_name(ev->newstate));
+	json_u64(l, ",\"seq\":", ev->seq);
+	json_u64(l, ",\"cookie\":", ev->cookie);
+	json_u64(l, ",\"netns\":", ev->netns);
+	tcptl_line_str(l, ev->family == AF_INET6 ? ",\"family\":\"inet6\",\"saddr\":\"" :
+			  ",\"family\":\"inet\",\"saddr\":\"");
+	tcptl_line_addr(l, ev->family, &ev->saddr);
+	json_u64(l, "\",\"sport\":", ev->sport);
+	tcptl_line_str(l, ",\"daddr\":\"");
+	tcptl_line_addr(l, ev->family, &ev->daddr);
+	json_u64(l, "\",\"dport\":", ev->dport);
+	tcptl_line_str(l, ",\"old_state\":\"");
+	tcptl_line_str(l, tcptl_state_name(ev->oldstate));
+	tcptl_line_str(l, "\",\"new_state\":\"");
+	tcptl_line_str(l, tcptl_state_name(ev->newstate));
+	tcptl_line_str(l, "\",\"flags\":[");
 	bool first = true;
 	for (unsigned int i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
 		if (ev->flags & (1u << i)) {
-			fprintf(f, "%s\"%s\"", first ? "" : ",", flag_names[i]);
+			tcptl_line_str(l, first ? "\"" : ",\"");
+			tcptl_line_str(l, flag_names[i]);
+			tcptl_line_chr(l, '"');
 			first = false;
 		}
 	}
-	fputc(']', f);
+	tcptl_line_chr(l, ']');
 	if (ev->has_pid) {
-		fprintf(f, ",\"pid\":%u,\"comm\":", ev->pid);
-		tcptl_json_string(f, ev->comm);
+		json_u64(l, ",\"pid\":", ev->pid);
+		tcptl_line_str(l, ",\"comm\":");
+		tcptl_line_json_str(l, ev->comm);
 	} else if (has_pid) {
 		/* Known from another record of this connection. */
-		fprintf(f, ",\"owner_pid\":%u,\"owner_comm\":", pid);
-		tcptl_json_string(f, comm);
+		json_u64(l, ",\"owner_pid\":", pid);
+		tcptl_line_str(l, ",\"owner_comm\":");
+		tcptl_line_json_str(l, comm);
 	}
-	if (ev->has_sock)
-		fprintf(f, ",\"uid\":%u,\"ino\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
-			",\"bytes_received\":%" PRIu64 ",\"segs_in\":%u,\"segs_out\":%u"
-			",\"total_retrans\":%u,\"srtt_us\":%u,\"rcv_queue\":%u",
-			ev->uid, ev->ino, ev->bytes_acked, ev->bytes_received, ev->segs_in,
-			ev->segs_out, ev->total_retrans, ev->srtt_us, ev->rcv_queue);
-	if (ev->tw_reason)
-		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(ev->tw_reason));
+	if (ev->has_sock) {
+		json_u64(l, ",\"uid\":", ev->uid);
+		json_u64(l, ",\"ino\":", ev->ino);
+		json_u64(l, ",\"bytes_acked\":", ev->bytes_acked);
+		json_u64(l, ",\"bytes_received\":", ev->bytes_received);
+		json_u64(l, ",\"segs_in\":", ev->segs_in);
+		json_u64(l, ",\"segs_out\":", ev->segs_out);
+		json_u64(l, ",\"total_retrans\":", ev->total_retrans);
+		json_u64(l, ",\"srtt_us\":", ev->srtt_us);
+		json_u64(l, ",\"rcv_queue\":", ev->rcv_queue);
+	}
+	if (ev->tw_reason) {
+		tcptl_line_str(l, ",\"tw_reason\":\"");
+		tcptl_line_str(l, tcptl_tw_reason_name(ev->tw_reason));
+		tcptl_line_chr(l, '"');
+	}
 	if (ev->has_prev_ns)
-		fprintf(f, ",\"prev_state_ns\":%" PRIu64, ev->prev_state_ns);
+		json_u64(l, ",\"prev_state_ns\":", ev->prev_state_ns);
 	if (ev->superseded)
-		fputs(",\"timewait_handover\":true", f);
-	fputs("}\n", f);
+		tcptl_line_str(l, ",\"timewait_handover\":true");
+	tcptl_line_str(l, "}\n");
+	tcptl_line_write(l, o->f);
 }
 
 void tcptl_format_endpoint(char *buf, size_t len, uint8_t family, const union tcptl_ip *a,
 		     uint16_t port)
 {
-	char addr[INET6_ADDRSTRLEN];
+	struct tcptl_line l;
 
-	tcptl_format_addr(addr, sizeof(addr), family, a);
-	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, port);
+	tcptl_line_init(&l);
+	tcptl_line_endpoint(&l, family, a, port);
+	snprintf(buf, len, "%.*s", (int)l.len, l.buf);
+}
+
+/* STR, then spaces up to WIDTH (printf's %-*s) */
+static void text_col(struct tcptl_line *l, const char *str, size_t width)
+{
+	size_t start = l->len;
+
+	tcptl_line_str(l, str);
+	tcptl_line_pad(l, start, width);
+}
+
+static void text_endpoint(struct tcptl_line *l, const struct tcptl_event *ev, bool local)
+{
+	size_t start = l->len;
+
+	if (local)
+		tcptl_line_endpoint(l, ev->family, &ev->saddr, ev->sport);
+	else
+		tcptl_line_endpoint(l, ev->family, &ev->daddr, ev->dport);
+	tcptl_line_pad(l, start, 22);
 }
 
 void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		       bool has_pid, uint32_t pid, const char *comm)
 {
-	char t[32], l[64], r[64], who[32], prev[32] = "";
+	struct tcptl_line line, *l = &line;
 	const char *extra = "";
+	size_t start;
 
 	if (o->json) {
 		json_event(o, ev, has_pid, pid, comm);
 		return;
 	}
-	format_time(o, ev->time_ns, ev->clock_offset_ns, t, sizeof(t));
-	if (ev->type == TCPTL_EVENT_LOST) {
-		fprintf(o->f, "%-15s LOST %" PRIu64 " records (module buffer full on cpu %u)\n",
-			t, ev->lost_count, ev->cpu);
-		return;
-	}
 	if (ev->type == TCPTL_EVENT_PORT)
 		return;		/* folded into SYN_SENT */
-	tcptl_format_endpoint(l, sizeof(l), ev->family, &ev->saddr, ev->sport);
-	tcptl_format_endpoint(r, sizeof(r), ev->family, &ev->daddr, ev->dport);
-	if (ev->has_pid)
-		snprintf(who, sizeof(who), "%-7u %-15s", ev->pid, ev->comm);
-	else if (has_pid)
-		snprintf(who, sizeof(who), "%-7u %-15s", pid, comm);
+	tcptl_line_init(l);
+	format_time(o, ev->time_ns, ev->clock_offset_ns, l);
+	tcptl_line_pad(l, 0, 15);
+	if (ev->type == TCPTL_EVENT_LOST) {
+		json_u64(l, " LOST ", ev->lost_count);
+		json_u64(l, " records (module buffer full on cpu ", ev->cpu);
+		tcptl_line_str(l, ")\n");
+		tcptl_line_write(l, o->f);
+		return;
+	}
+	/* who: pid and comm of the record, or of the connection, or "-" */
+	tcptl_line_chr(l, ' ');
+	start = l->len;
+	if (ev->has_pid || has_pid)
+		tcptl_line_u64(l, ev->has_pid ? ev->pid : pid);
 	else
-		snprintf(who, sizeof(who), "%-7s %-15s", "-", "-");
-	if (ev->has_prev_ns)
-		snprintf(prev, sizeof(prev), "%.3f", ev->prev_state_ns / 1e6);
+		tcptl_line_chr(l, '-');
+	tcptl_line_pad(l, start, 7);
+	tcptl_line_chr(l, ' ');
+	text_col(l, ev->has_pid ? ev->comm : has_pid ? comm : "-", 15);
+	tcptl_line_chr(l, ' ');
+	text_endpoint(l, ev, true);
+	tcptl_line_chr(l, ' ');
+	text_endpoint(l, ev, false);
+	tcptl_line_chr(l, ' ');
 	switch (ev->type) {
 	case TCPTL_EVENT_RESET_SENT: extra = " rst-sent"; break;
 	case TCPTL_EVENT_RESET_RECEIVED: extra = " rst-received"; break;
@@ -147,18 +208,32 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 	default: break;
 	}
 	if (ev->type != TCPTL_EVENT_STATE) {
-		fprintf(o->f, "%-15s %s %-22s %-22s %s%s\n", t, who, l, r,
-			tcptl_state_name(ev->newstate), extra);
+		tcptl_line_str(l, tcptl_state_name(ev->newstate));
+		tcptl_line_str(l, extra);
+		tcptl_line_chr(l, '\n');
+		tcptl_line_write(l, o->f);
 		return;
 	}
-	fprintf(o->f, "%-15s %s %-22s %-22s %-11s -> %-11s %9s%s%s%s%s\n", t, who, l, r,
-		tcptl_state_name(ev->oldstate), tcptl_state_name(ev->newstate), prev,
-		ev->flags & TCPTL_EVF_TIMEWAIT ? " timewait" : "",
-		ev->superseded ? " (handed to its timewait socket)" : "",
-		ev->tw_reason ? " reason=" : "", ev->tw_reason ? tcptl_tw_reason_name(ev->tw_reason) : "");
+	text_col(l, tcptl_state_name(ev->oldstate), 11);
+	tcptl_line_str(l, " -> ");
+	text_col(l, tcptl_state_name(ev->newstate), 11);
+	tcptl_line_chr(l, ' ');
+	start = l->len;
+	if (ev->has_prev_ns)
+		tcptl_line_ms3(l, ev->prev_state_ns);
+	tcptl_line_right(l, start, 9);
+	if (ev->flags & TCPTL_EVF_TIMEWAIT)
+		tcptl_line_str(l, " timewait");
+	if (ev->superseded)
+		tcptl_line_str(l, " (handed to its timewait socket)");
+	if (ev->tw_reason) {
+		tcptl_line_str(l, " reason=");
+		tcptl_line_str(l, tcptl_tw_reason_name(ev->tw_reason));
+	}
+	tcptl_line_chr(l, '\n');
+	tcptl_line_write(l, o->f);
 }
 
-/* The states that pile up stand out. */
 static const char *state_color(uint8_t state)
 {
 	switch (state) {
@@ -280,17 +355,18 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		json_timeline(o, c, l, r, t0, end);
 		return;
 	}
-	char at[40] = "";
+	struct tcptl_line at;
 
+	tcptl_line_init(&at);
 	if (c->has_owner)
 		snprintf(owner, sizeof(owner), "%s/%u", c->comm, c->pid);
 	if (o->wall_clock && t0) {
-		memcpy(at, "  at ", 5);
-		format_time(o, t0, id->clock_offset_ns, at + 5, sizeof(at) - 5);
+		tcptl_line_str(&at, "  at ");
+		format_time(o, t0, id->clock_offset_ns, &at);
 	}
-	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%s%s%s\n",
+	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%.*s%s%s\n",
 		o->color ? "\033[1m" : "", l, r, o->color ? "\033[0m" : "", c->cookie,
-		id->netns, owner, at, c->preexisting ? "  (opened before start)" : "",
+		id->netns, owner, (int)at.len, at.buf, c->preexisting ? "  (opened before start)" : "",
 		c->finished ? "" : "  (unfinished)");
 	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
 		const struct tcptl_step *s = &c->steps[i];
