@@ -34,7 +34,7 @@ struct replay {
 	struct tcptl_decode_counts counts;
 	struct tcptl_out out;
 	uint64_t cookie_shift, time_shift, last_ns, records, timelines, max_tracked;
-	bool print;
+	enum { PRINT_NONE, PRINT_TIMELINES, PRINT_EVENTS } print;
 };
 
 static double now_s(void)
@@ -76,8 +76,11 @@ static void drain(struct replay *r, uint64_t cutoff)
 
 		tcptl_tally_record(&r->tally, &ev);
 		r->records++;
+		if (r->print == PRINT_EVENTS)
+			tcptl_print_event(&r->out, &ev, c && c->has_owner, c ? c->pid : 0,
+					  c ? c->comm : "");
 		if (c && c->finished) {
-			if (r->print)
+			if (r->print == PRINT_TIMELINES)
 				tcptl_print_timeline(&r->out, c);
 			r->timelines++;
 			tcptl_conn_remove(&r->conns, c);
@@ -137,7 +140,8 @@ static void measure(struct recording *rec, uint64_t *records)
 	tcptl_conn_table_free(&r.conns);
 }
 
-static void run(const struct recording *rec, unsigned int loops, bool print, const char *what)
+static void run(const struct recording *rec, unsigned int loops, int print, bool json,
+		const char *what)
 {
 	struct replay r = { .print = print };
 	double t0, c0, secs, cpu;
@@ -146,7 +150,7 @@ static void run(const struct recording *rec, unsigned int loops, bool print, con
 	tcptl_reorder_init(&r.reorder);
 	tcptl_conn_table_init(&r.conns, 65536);
 	r.out.f = fopen("/dev/null", "w");
-	r.out.json = true;
+	r.out.json = json;
 	t0 = now_s();
 	c0 = cpu_s();
 	for (unsigned int l = 0; l < loops; l++) {
@@ -198,8 +202,10 @@ int main(int argc, char **argv)
 	       "+ the hash table's buckets; at most --max-conns (default 65536) tracked: %.1f MiB\n",
 	       sizeof(struct tcptl_conn), sizeof(UT_hash_handle),
 	       65536.0 * (sizeof(struct tcptl_conn) + 16) / (1 << 20));
-	run(&rec, loops, false, "decode, order, assemble, tally:");
-	run(&rec, loops, true, "... and JSON timelines (/dev/null):");
+	run(&rec, loops, PRINT_NONE, false, "decode, order, assemble, tally:");
+	run(&rec, loops, PRINT_TIMELINES, true, "... and JSON timelines (/dev/null):");
+	run(&rec, loops, PRINT_EVENTS, false, "... and events lines (/dev/null):");
+	run(&rec, loops, PRINT_EVENTS, true, "... and JSON events (/dev/null):");
 	for (size_t i = 0; i < rec.n; i++)
 		free(rec.msg[i]);
 	free(rec.msg);
