@@ -4,19 +4,33 @@
 # The test command: unit tests, then the guest suite on every kernel of the
 # matrix. Ends with "N passed, N failed" (and ", N skipped").
 #
-#   KERNELS="5.10 6.1 6.12 sid"  which kernels
+#   KERNELS="5.10 6.1 6.12 sid"  which kernels (default: these, plus
+#                                6.1-debug when its build is cached)
 #   TESTS=GLOB[,GLOB]            which guest tests (t-1*, ...; default t-*, the
 #                                suite; x-* is the torture, make torture)
-#   TORTURE_KERNELS="6.1"        with the default TESTS, these kernels also run
-#                                the torture (all four take about 28 minutes)
+#   TORTURE_KERNELS="6.1 6.1-debug"  with the default TESTS, these kernels
+#                                also run the torture (all four matrix
+#                                kernels take about 28 minutes)
+#   PACKAGES=0                   skip the package tests of a full run
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TCPTL_BUILD:-$TOP/build}
-KERNELS=${KERNELS:-5.10 6.1 6.12 sid}
+# The debug kernel (make check-debug) joins a full run when it is cached:
+# building it takes longer than CI allows.
+debug_note=
+if [ -z "${KERNELS:-}" ]; then
+	KERNELS="5.10 6.1 6.12 sid"
+	if "$TOP/scripts/debug-kernel.sh" cached; then
+		KERNELS="$KERNELS 6.1-debug"
+	else
+		debug_note="debug kernel not cached (make check-debug builds it once, about 40 min cold): not run"
+	fi
+fi
+PACKAGES=${PACKAGES:-1}
 default_tests=${TESTS:-}
 TESTS=${TESTS:-t-*}
-TORTURE_KERNELS=${TORTURE_KERNELS-6.1}
+TORTURE_KERNELS=${TORTURE_KERNELS-6.1 6.1-debug}
 PROMTOOL=${TCPTL_CACHE:-/var/cache/tcp-timeline}/tools/promtool
 passed=0 failed=0 skipped=0
 failures=()
@@ -45,7 +59,10 @@ if [ -f "$TOP/tests/unit/Makefile" ]; then
 fi
 
 # Kernel log lines that fail a run whatever the tests said.
-BAD_LOG='Oops|BUG:|WARNING:|general protection|possible circular locking|inconsistent lock state|possible recursive locking|KASAN|UBSAN|kmemleak|Call Trace|RCU stall|rcu_sched self-detected|scheduling while atomic|sleeping function called from invalid context|Kernel panic'
+# On the debug kernel also the checkers' own reports, and any of them
+# switching itself off (its silence would then prove nothing).
+BAD_LOG='Oops|BUG:|WARNING:|general protection|possible circular locking|inconsistent lock state|possible recursive locking|KASAN|UBSAN|ODEBUG|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|lockdep is turned off|leak detector disabled|Call Trace|RCU stall|rcu_sched self-detected|scheduling while atomic|sleeping function called from invalid context|Kernel panic'
+# What a debug kernel prints when its checkers are on.
 
 n=0
 total=$(echo "$KERNELS" | wc -w)
@@ -100,6 +117,20 @@ for id in $KERNELS; do
 			note_fail "$id: promtool check metrics $(basename "$prom"): $(head -n 1 "$prom.promtool")"
 		fi
 	done
+	case "$id" in *-debug)
+		# The checkers were on, and kmemleak found nothing after the run.
+		for on in KernelAddressSanitizer 'Lock dependency validator' 'memory leak detector initialized'; do
+			grep -q "$on" "$log" || note_fail "$id: kernel log lacks '$on': a checker is off (log: $log)"
+		done
+		leaks=$(sed -n 's/^TCPTL-KMEMLEAK \([0-9]*\).*/\1/p' "$log")
+		if [ "${leaks:-x}" = 0 ]; then
+			passed=$((passed + 1))
+			echo "   kmemleak after the run: no leaks"
+		else
+			note_fail "$id: kmemleak after the run: ${leaks:-no report} (log: $log)"
+		fi
+		;;
+	esac
 	if ! grep -q '==== TCPTL-GUEST-DONE ====' "$log"; then
 		note_fail "$id: guest did not finish (timeout or crash; log: $log)"
 	fi
@@ -119,10 +150,15 @@ done
 
 # Packaging (the full run only): the .debs install in each kernel's chroot
 # and DKMS builds the module there.
-if [ -z "$default_tests" ]; then
+if [ -n "$debug_note" ]; then
+	echo "== 6.1-debug: $debug_note"
+	skipped=$((skipped + 1))
+fi
+
+if [ -z "$default_tests" ] && [ "$PACKAGES" = 1 ]; then
 	echo "== packages: make deb, install in the build chroots, DKMS build, purge"
 	d0=$SECONDS
-	DEB_KERNELS=$(echo " $KERNELS " | sed 's/ 6\.1 / /g') TCPTL_BUILD=$BUILD \
+	DEB_KERNELS=$(echo " $KERNELS " | sed -e 's/ 6\.1 / /g' -e 's/ 6\.1-debug / /g') TCPTL_BUILD=$BUILD \
 		"$TOP/scripts/deb-test.sh" >"$BUILD/deb-test.log" 2>&1
 	grep -E '^(deb-test: ok|FAIL:)' "$BUILD/deb-test.log" | sed 's/^/   /'
 	p=$(grep -c '^deb-test: ok' "$BUILD/deb-test.log")

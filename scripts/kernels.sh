@@ -11,7 +11,8 @@
 #   kernels.sh version ID             the exact kernel release of ID
 #   kernels.sh refresh ID...          update a prepared suite to its newest kernel
 #
-# IDs: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), sid (newest).
+# IDs: 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), sid (newest), and
+# 6.1-debug (bookworm's source with the kernel's checkers: debug-kernel.sh).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -174,6 +175,11 @@ add_module() {
 
 prepare() {
 	local id=$1 n=${2:-1} total=${3:-1} suite root kver img start
+	if [ "$id" = 6.1-debug ]; then
+		"$TOP/scripts/debug-kernel.sh" prepare
+		log "[$n/$total] $id: kernel $(cat "$CACHE/kernels/$id/release") ($(cat "$CACHE/kernels/$id/package-version")) ready"
+		return
+	fi
 	suite=$(suite_of "$id")
 	root=$CACHE/chroots/$suite
 	img=$CACHE/kernels/$id

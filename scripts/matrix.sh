@@ -5,10 +5,10 @@
 suite_of() {
 	case "$1" in
 	5.10) echo bullseye ;;
-	6.1) echo bookworm ;;
+	6.1 | 6.1-debug) echo bookworm ;;
 	6.12) echo trixie ;;
 	sid) echo sid ;;
-	*) echo "unknown kernel id '$1' (5.10, 6.1, 6.12, sid)" >&2; return 1 ;;
+	*) echo "unknown kernel id '$1' (5.10, 6.1, 6.12, sid, 6.1-debug)" >&2; return 1 ;;
 	esac
 }
 

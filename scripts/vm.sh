@@ -11,13 +11,19 @@
 #   vm.sh bench ID        the benchmark's guest part (TCPTL_BENCH=ROUNDS:SECONDS:CLIENTS)
 #
 # Environment: TCPTL_BUILD (default ./build), TCPTL_TIMEOUT (guest seconds,
-# default 900), TCPTL_MEM (MiB, default 1024).
+# default 900, times TCPTL_SLOW for a debug kernel), TCPTL_MEM (MiB, default
+# 1024), TCPTL_SLOW (time-limit factor on a debug kernel, default 4),
+# TCPTL_APPEND (more kernel command line).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${TCPTL_CACHE:-/var/cache/tcp-timeline}
 BUILD=${TCPTL_BUILD:-$TOP/build}
-TIMEOUT=${TCPTL_TIMEOUT:-900}
+SLOW=${TCPTL_SLOW:-4}
+case "${2:-}" in
+*-debug) TIMEOUT=${TCPTL_TIMEOUT:-$((900 * SLOW))} ;;
+*) TIMEOUT=${TCPTL_TIMEOUT:-900} ;;
+esac
 MEM=${TCPTL_MEM:-1024}
 # Two vCPUs, run by one host thread. With multi-threaded TCG, a vCPU was seen
 # (once, 6.12) to execute the int3 of a static-branch patch after the kernel
@@ -74,7 +80,11 @@ run_guest() {
 	local id=$1 mode=$2 glob=${3:-} out=$BUILD/$id append
 	append="console=ttyS0 quiet panic=-1 tcptl.mode=$mode"
 	[ -n "$glob" ] && append="$append tcptl.tests=$glob"
+	# KASAN, lockdep and kmemleak make the debug kernel several times slower.
+	# Its log must keep the boot lines that show the checkers are on.
+	case "$id" in *-debug) append="$append tcptl.slow=$SLOW log_buf_len=8M" ;; esac
 	[ -n "${TCPTL_BENCH:-}" ] && append="$append tcptl.bench=$TCPTL_BENCH"
+	[ -n "${TCPTL_APPEND:-}" ] && append="$append $TCPTL_APPEND"
 	if [ "$mode" = shell ]; then
 		exec qemu-system-x86_64 -nographic -no-reboot -m "$MEM" -smp 2 -cpu max $ACCEL \
 			-kernel "$CACHE/kernels/$id/vmlinuz" -initrd "$out/initrd.gz" \

@@ -3,7 +3,8 @@
 # matching the glob (default: the suite; several: t-*,x-*), one result line each:
 #   TCPTL-RESULT PASS|FAIL|SKIP name[: reason]
 # A test exits 0 (pass), 77 (skip) or anything else (fail). "# timeout: N"
-# in a test raises its time limit from the default 120 s.
+# in a test raises its time limit from the default 120 s; TCPTL_SLOW (the
+# debug kernel's tcptl.slow=N) multiplies every limit.
 glob=${1:-t-*}
 cd /tcptl/tests || exit 1
 for t in t-*.sh x-*.sh; do
@@ -17,7 +18,7 @@ for t in t-*.sh x-*.sh; do
 	set +f
 	[ -n "$match" ] || continue
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t")
-	limit=${limit:-120}
+	limit=$(( ${limit:-120} * ${TCPTL_SLOW:-1} ))
 	start=$(date +%s)
 	rm -f /tmp/events.json	# fail() shows this test's records, not the last one's
 	timeout "$limit" sh "$t" >/tmp/test.out 2>&1
