@@ -24,6 +24,8 @@ ns_up() {
 }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# The reader's user and system time, apart: formatting or syscalls.
+cpu_split() { awk '{ printf "reader_user_s=%.2f reader_sys_s=%.2f", $14 / 100, $15 / 100 }' "/proc/$1/stat"; }
 # Busy jiffies of the whole guest (everything but idle and iowait).
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
@@ -76,6 +78,7 @@ one_run() {
 		[ "$phase" = overflow ] && sleep 1
 		stats=$(tcptimeline stats --json)
 		ticks=$(cpu_ticks "$reader")
+		split=$(cpu_split "$reader")
 		kill -INT "$reader"
 		wait "$reader"
 		case $phase in
@@ -100,7 +103,7 @@ one_run() {
 			line="$line mismatch=$(grep -oE '[A-Z_0-9]+ +-> [A-Z_0-9]+' /tmp/b.out | tr -s ' ' |
 				sort | uniq -c | awk '{ printf "%s%s>%s:%s", NR > 1 ? "," : "", $2, $4, $1 }')"
 		fi
-		line="$line delivered=$delivered lost_module=${lm:-?} lost_socket=${ls:-?} reader_cpu_s=$(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 100 }') $lat"
+		line="$line delivered=$delivered lost_module=${lm:-?} lost_socket=${ls:-?} reader_cpu_s=$(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 100 }') $split $lat"
 		line="$line produced=$(echo "$stats" | jq .produced) module_lost=$(echo "$stats" | jq .lost) module_memory=$(echo "$stats" | jq .memory_bytes)"
 	fi
 	[ "$phase" = baseline ] || unload_module
@@ -109,7 +112,7 @@ one_run() {
 	echo "$line"
 }
 
-echo "BENCH-CONFIG rounds=$ROUNDS seconds=$SECONDS_PER_RUN clients=$CLIENTS cpus=$(nproc) kernel=$(uname -r)"
+echo "BENCH-CONFIG rounds=$ROUNDS seconds=$SECONDS_PER_RUN clients=$CLIENTS cpus=$(nproc) kernel=$(uname -r) clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for phase in baseline module events timeline json paced; do
