@@ -24,7 +24,7 @@ if [ -z "${KERNELS:-}" ]; then
 	if "$TOP/scripts/debug-kernel.sh" cached; then
 		KERNELS="$KERNELS 6.1-debug"
 	else
-		debug_note="debug kernel not cached (make check-debug builds it once, about 40 min cold): not run"
+		debug_note="debug kernel not cached (make check-debug builds it once, about 30 min cold): not run"
 	fi
 fi
 PACKAGES=${PACKAGES:-1}

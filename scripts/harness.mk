@@ -16,7 +16,7 @@ check:
 	KERNELS="$(KERNELS)" TESTS="$(TESTS)" TORTURE_KERNELS="$(TORTURE_KERNELS)" scripts/check.sh
 
 # The suite and the torture on the debug kernel (built and cached first:
-# about 40 minutes the first time).
+# about 30 minutes the first time).
 check-debug:
 	KERNELS=6.1-debug TORTURE_KERNELS=6.1-debug PACKAGES=0 scripts/check.sh
 

@@ -25,26 +25,6 @@ LOGS=$CACHE/logs
 # Modules the guest loads (with their dependencies, from modules.dep).
 GUEST_MODULES="inet_diag tcp_diag veth sch_netem"
 
-log() { printf '%s\n' "$*" >&2; }
-
-# Run a step with its output in a log file; on failure name the step and log.
-step() {
-	local name=$1 logfile=$2
-	shift 2
-	mkdir -p "$(dirname "$logfile")"
-	# errexit is ignored in functions called from a condition: run the
-	# step in a subshell of its own with errexit on, then look at its status.
-	set +e
-	(set -e; "$@") >"$logfile" 2>&1
-	local rc=$?
-	set -e
-	if [ $rc -ne 0 ]; then
-		log "FAILED: $name (log: $logfile)"
-		tail -n 20 "$logfile" >&2
-		return 1
-	fi
-}
-
 # The versioned package a suite's meta package (linux-headers-cloud-amd64)
 # points at. The meta packages themselves are sometimes missing from the
 # mirror, so the versioned one is installed directly.

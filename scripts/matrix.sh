@@ -19,3 +19,23 @@ in_chroot() {
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
 }
+
+log() { printf '%s\n' "$*" >&2; }
+
+# Run a step with its output in a log file; on failure name the step and log.
+step() {
+	local name=$1 logfile=$2
+	shift 2
+	mkdir -p "$(dirname "$logfile")"
+	# errexit is ignored in functions called from a condition: run the
+	# step in a subshell of its own with errexit on, then look at its status.
+	set +e
+	(set -e; "$@") >"$logfile" 2>&1
+	local rc=$?
+	set -e
+	if [ $rc -ne 0 ]; then
+		log "FAILED: $name (log: $logfile)"
+		tail -n 20 "$logfile" >&2
+		return 1
+	fi
+}
