@@ -5,7 +5,7 @@ KERNELS	?=
 KERNEL	?= 6.1
 # Empty: the suite (t-*), plus the torture (x-*) on TORTURE_KERNELS.
 TESTS	?=
-TORTURE_KERNELS ?= 6.1 6.1-debug
+TORTURE_KERNELS ?= 6.1
 
 .PHONY: check check-debug torture demo vm-shell kernels setup bench
 
