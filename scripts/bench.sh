@@ -61,9 +61,9 @@ function median(arr, n,    i, j, t) {
 	}
 }
 END {
-	split("baseline module events timeline json paced", order, " ")
-	printf "%-9s %10s %9s %12s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "cpu us/conn", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
-	for (i = 1; i <= 6; i++) {
+	split("baseline module events events_nice0 timeline json paced", order, " ")
+	printf "%-12s %10s %9s %12s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "cpu us/conn", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
+	for (i = 1; i <= 7; i++) {
 		p = order[i]; k = 0; m = 0
 		kc = 0
 		for (r in rounds) if ((p, r) in cpc) w[++kc] = cpc[p, r]
@@ -75,12 +75,12 @@ END {
 		if (p == "paced") mr = -1	# a fixed rate: no ratio
 		if (n[p]) {
 			for (j = 1; j <= n[p]; j++) q[j] = p50[p, j]
-			printf "%-9s %10.0f %9s %12.0f %11.0f %12s %8d %14.2f %8.2f %8.2f %10s\n", p, med,
+			printf "%-12s %10.0f %9s %12.0f %11.0f %12s %8d %14.2f %8.2f %8.2f %10s\n", p, med,
 				mr < 0 ? "fixed" : sprintf("%.1f%%", 100 * mr), cu,
 				dl[p] / secs[p], miss[p] ? miss[p] " MISSED" : dl[p] "/" ca[p], lost[p],
 				dl[p] ? cpu[p] / dl[p] * 1e6 : 0, median(q, n[p]), p99[p], mem[p]
 		} else {
-			printf "%-9s %10.0f %8.1f%% %12.0f\n", p, med, 100 * mr, cu
+			printf "%-12s %10.0f %8.1f%% %12.0f\n", p, med, 100 * mr, cu
 		}
 	}
 	if (prod != "")
@@ -89,6 +89,7 @@ END {
 	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
 	print " cpu us/conn: busy CPU time of the whole guest per connection, workload, module and reader together;"
 	print " exact: transitions delivered/caused over all rounds, 10 per connection plus 2 per listener;"
+	print " readers run at their default niceness -10; events_nice0: events mode left at niceness 0;"
 	print " paced: events mode at a fixed rate the guest sustains, for the delivery latency)"
 }
 AWK

@@ -27,6 +27,8 @@ struct tcptl_options {
 	uint64_t max_count, max_conns;
 	const char *perfetto;		/* --perfetto FILE */
 	const char *record;		/* --record FILE */
+	int nice;			/* --nice N, for the live modes */
+	bool nice_set;
 	/* top */
 	double interval;		/* seconds between snapshots */
 	bool once;
