@@ -53,8 +53,7 @@ static void usage(FILE *f)
 	      "  -q, --quiet         no summary at exit\n"
 	      "  --no-seed           do not list existing sockets at start\n"
 	      "  --max-conns N       connections tracked at most (default 65536)\n"
-	      "  --nice N            scheduling priority of the live modes (default -10,\n"
-	      "                      when started at 0 with the privilege to raise it)\n"
+	      "  --nice N            run the live modes at this niceness (-20..19)\n"
 	      "\n"
 	      "top and metrics:\n"
 	      "  --interval S        seconds between snapshots (default 1; metrics file 15)\n"
@@ -259,21 +258,14 @@ static void parse_option(struct tcptl_options *o, int opt, const char *arg, cons
 }
 
 /*
- * A reader that falls behind holds seconds of records in its socket and
- * shows them late; at a fair share against a busy workload it does. The
- * bench measured the workload itself going faster when the reader keeps up
- * (it runs in short bursts instead of always being runnable), so the live
- * modes raise their priority, unless started at another niceness (the
- * caller's choice) or told otherwise.
+ * A reader at a fair share against a workload that saturates the CPUs falls
+ * behind: it holds seconds of records in its socket and shows them late.
+ * Raising its priority keeps it current, at some cost to the workload (the
+ * bench measures both), so it is the user's choice.
  */
 static void set_priority(const struct tcptl_options *o)
 {
-	errno = 0;
-	int now = getpriority(PRIO_PROCESS, 0);
-
-	if (!o->nice_set && (errno || now != 0))
-		return;
-	if (setpriority(PRIO_PROCESS, 0, o->nice_set ? o->nice : -10) && o->nice_set)
+	if (o->nice_set && setpriority(PRIO_PROCESS, 0, o->nice))
 		fprintf(stderr, "tcptimeline: warning: --nice %d: %s\n", o->nice, strerror(errno));
 }
 
