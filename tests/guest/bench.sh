@@ -2,8 +2,9 @@
 # make bench, in the guest: connection churn (tests/guest/progs/churn.c) in
 # phases interleaved over several rounds in one boot: no module (baseline),
 # module without reader, and module with the reader in events, timeline and
-# JSON modes, and events with the reader at niceness -10 (--nice). Each run gets a fresh network namespace (its TIME_WAITs die with
-# it, so runs do not inherit each other's), tcp_max_tw_buckets raised to
+# JSON modes, and events with the reader at niceness -10 (--nice). Each run
+# gets a fresh network namespace (its TIME_WAITs die with it, so runs do not
+# inherit each other's), tcp_max_tw_buckets raised to
 # 1048576 and the port range widened to 1024-65535 so that the workload
 # neither overflows TIME_WAIT nor runs out of ports. One "BENCH ..." line per
 # run for the host (scripts/bench.sh) to summarise.
