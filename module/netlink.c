@@ -193,7 +193,7 @@ void tcptl_batch_init(struct tcptl_batch *batch)
 
 static int tcptl_batch_start(struct tcptl_batch *batch)
 {
-	s64 offset = ktime_get_real_ns() - ktime_get_ns();
+	s64 offset = ktime_get_real_ns() - tcptl_clock_ns();
 
 	batch->skb = genlmsg_new(TCPTL_BATCH_BYTES, GFP_KERNEL);
 	if (!batch->skb)
@@ -301,7 +301,7 @@ static int tcptl_put_lost(struct sk_buff *skb, const void *arg,
 		return -EMSGSIZE;
 	if (nla_put_u8(skb, TCPTL_EV_A_TYPE, TCPTL_EVENT_LOST) ||
 	    nla_put_u32(skb, TCPTL_EV_A_CPU, cpu) ||
-	    nla_put_u64_64bit(skb, TCPTL_EV_A_TIME_NS, ktime_get_ns(),
+	    nla_put_u64_64bit(skb, TCPTL_EV_A_TIME_NS, tcptl_clock_ns(),
 			      TCPTL_EV_A_PAD) ||
 	    nla_put_u64_64bit(skb, TCPTL_EV_A_LOST_COUNT, *count,
 			      TCPTL_EV_A_PAD)) {

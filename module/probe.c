@@ -110,7 +110,7 @@ static void tcptl_fill(struct tcptl_record *rec, const struct sock *sk,
 		       u8 type, int oldstate, int newstate)
 {
 	memset(rec, 0, sizeof(*rec));
-	rec->time_ns = ktime_get_ns();
+	rec->time_ns = tcptl_clock_ns();
 	rec->type = type;
 	rec->oldstate = oldstate;
 	rec->newstate = newstate;

@@ -9,7 +9,19 @@
 
 #include <linux/in6.h>
 #include <linux/sched.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
+
+/*
+ * The records' clock: CLOCK_MONOTONIC, read NMI-safely. A kprobe on a kernel
+ * without FUNCTION_TRACER fires through int3, an NMI-like context where
+ * ktime_get() may not be used (lockdep on the debug kernel said so). It is
+ * the clock bpf_ktime_get_ns() reads.
+ */
+static inline u64 tcptl_clock_ns(void)
+{
+	return ktime_get_mono_fast_ns();
+}
 
 union tcptl_addr {
 	__be32 v4;

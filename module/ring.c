@@ -15,6 +15,7 @@
  * worker announces losses in band with a LOST record.
  */
 
+#include <linux/irq_work.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -46,6 +47,8 @@ static unsigned int tcptl_flush_interval_ms;
 static unsigned long tcptl_flush_jiffies;
 static struct workqueue_struct *tcptl_wq;
 static struct delayed_work tcptl_flush_work;
+/* Kicks from NMI-like context (int3 kprobes) go through these. */
+static struct irq_work tcptl_kick_soon_work, tcptl_kick_now_work;
 /* Orders requested flushes against the final drain at unload. */
 static DEFINE_MUTEX(tcptl_flush_lock);
 static bool tcptl_draining;
@@ -63,6 +66,34 @@ void tcptl_ring_count_filtered(void)
 void tcptl_ring_count_no_listener(void)
 {
 	this_cpu_inc(tcptl_bufs->no_listener);
+}
+
+static void tcptl_kick_worker(bool now)
+{
+	if (now)
+		mod_delayed_work(tcptl_wq, &tcptl_flush_work, 0);
+	else
+		queue_delayed_work(tcptl_wq, &tcptl_flush_work,
+				   tcptl_flush_jiffies);
+}
+
+static void tcptl_kick_soon_fn(struct irq_work *work)
+{
+	tcptl_kick_worker(false);
+}
+
+static void tcptl_kick_now_fn(struct irq_work *work)
+{
+	tcptl_kick_worker(true);
+}
+
+/* The workqueue's locks may not be taken in NMI context: defer to an IRQ. */
+static void tcptl_kick(struct irq_work *deferred, bool now)
+{
+	if (in_nmi())
+		irq_work_queue(deferred);
+	else
+		tcptl_kick_worker(now);
 }
 
 void tcptl_ring_push(const struct tcptl_record *rec)
@@ -94,10 +125,9 @@ void tcptl_ring_push(const struct tcptl_record *rec)
 	 * up faster than the interval gets it at once.
 	 */
 	if (used == 0)
-		queue_delayed_work(tcptl_wq, &tcptl_flush_work,
-				   tcptl_flush_jiffies);
+		tcptl_kick(&tcptl_kick_soon_work, false);
 	else if (used + 1 == (tcptl_mask + 1) / 2)
-		mod_delayed_work(tcptl_wq, &tcptl_flush_work, 0);
+		tcptl_kick(&tcptl_kick_now_work, true);
 }
 
 /* Returns true if anything was handed to netlink. */
@@ -159,6 +189,9 @@ void tcptl_ring_drain(void)
 {
 	mutex_lock(&tcptl_flush_lock);
 	tcptl_draining = true;
+	/* The hooks are gone: no kick is queued after these. */
+	irq_work_sync(&tcptl_kick_soon_work);
+	irq_work_sync(&tcptl_kick_now_work);
 	cancel_delayed_work_sync(&tcptl_flush_work);
 	tcptl_flush();
 	mutex_unlock(&tcptl_flush_lock);
@@ -213,6 +246,8 @@ int tcptl_ring_init(unsigned int records_per_cpu, unsigned int flush_ms)
 	tcptl_flush_interval_ms = flush_ms;
 	tcptl_flush_jiffies = max(1UL, msecs_to_jiffies(flush_ms));
 	INIT_DELAYED_WORK(&tcptl_flush_work, tcptl_flush_work_fn);
+	init_irq_work(&tcptl_kick_soon_work, tcptl_kick_soon_fn);
+	init_irq_work(&tcptl_kick_now_work, tcptl_kick_now_fn);
 
 	tcptl_bufs = alloc_percpu(struct tcptl_cpu_buf);
 	if (!tcptl_bufs)

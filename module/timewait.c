@@ -53,7 +53,7 @@ static void tcptl_hint_set(struct tcptl_tw_hint __percpu *hint,
 
 	h->key = key;
 	h->reason = reason;
-	h->time_ns = ktime_get_ns();
+	h->time_ns = tcptl_clock_ns();
 	put_cpu_ptr(hint);
 }
 
@@ -62,7 +62,7 @@ static u8 tcptl_hint_get(struct tcptl_tw_hint __percpu *hint, const void *key)
 	struct tcptl_tw_hint *h = get_cpu_ptr(hint);
 	u8 reason = 0;
 
-	if (h->key == key && ktime_get_ns() - h->time_ns < TCPTL_HINT_TTL_NS)
+	if (h->key == key && tcptl_clock_ns() - h->time_ns < TCPTL_HINT_TTL_NS)
 		reason = h->reason;
 	put_cpu_ptr(hint);
 	return reason;
@@ -106,7 +106,7 @@ static int tcptl_tw_enter_pre(struct kprobe *kp, struct pt_regs *regs)
 	/* A cookie made only now must reach the timewait socket too. */
 	atomic64_cmpxchg(&tw->tw_cookie, 0, cookie);
 
-	rec.time_ns = ktime_get_ns();
+	rec.time_ns = tcptl_clock_ns();
 	rec.type = TCPTL_EVENT_STATE;
 	rec.flags = TCPTL_EVF_TIMEWAIT;
 	rec.oldstate = sk->sk_state;
@@ -141,7 +141,7 @@ static int tcptl_tw_exit_pre(struct kprobe *kp, struct pt_regs *regs)
 			reason = TCPTL_TW_REASON_EXPIRED;
 	}
 
-	rec.time_ns = ktime_get_ns();
+	rec.time_ns = tcptl_clock_ns();
 	rec.type = TCPTL_EVENT_STATE;
 	rec.flags = TCPTL_EVF_TIMEWAIT;
 	rec.oldstate = READ_ONCE(tw->tw_substate);
@@ -188,7 +188,7 @@ static int tcptl_tw_segment_ret(struct kretprobe_instance *ri,
 	    READ_ONCE(seg->tw->tw_substate) != TCP_TIME_WAIT ||
 	    !tcptl_tw_is_tcp(seg->tw) || !tcptl_want_record())
 		return 0;
-	rec.time_ns = ktime_get_ns();
+	rec.time_ns = tcptl_clock_ns();
 	rec.type = TCPTL_EVENT_STATE;
 	rec.flags = TCPTL_EVF_TIMEWAIT;
 	rec.oldstate = TCP_FIN_WAIT2;
@@ -231,7 +231,7 @@ static int tcptl_tw_alloc_ret(struct kretprobe_instance *ri,
 	if (regs_return_value(regs) ||
 	    a->sk->sk_protocol != IPPROTO_TCP || !tcptl_want_record())
 		return 0;
-	rec.time_ns = ktime_get_ns();
+	rec.time_ns = tcptl_clock_ns();
 	rec.type = TCPTL_EVENT_TW_OVERFLOW;
 	rec.oldstate = a->sk->sk_state;
 	rec.newstate = a->sk->sk_state;
