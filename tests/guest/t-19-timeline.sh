@@ -6,8 +6,9 @@
 . /tcptl/tests/tl.sh
 
 load_module
-# Opened before the reader: its server side sits in CLOSE_WAIT for 3 s.
-tcpscen -p 9019 -s 3 close-wait >/tmp/pre.out &
+# Opened before the reader: its server side sits in CLOSE_WAIT for 3 s (more
+# on a slow debug kernel), long enough for the reader to start and list it.
+tcpscen -p 9019 -s $((3 * ${TCPTL_SLOW:-1})) close-wait >/tmp/pre.out &
 pre_job=$!
 wait_for 5 grep -q '^server_cookie=' /tmp/pre.out || fail "pre-existing scenario did not start"
 . /tmp/pre.out
