@@ -141,6 +141,10 @@ for id in $KERNELS; do
 	taint=$(sed -n 's/^TCPTL-TAINTED \([0-9]*\).*/\1/p' "$log")
 	# Allowed taints: O (out-of-tree, 4096) and E (unsigned, 8192).
 	if [ -n "$bad" ]; then
+		# The report itself, so that a run whose log is gone (CI) still
+		# shows what the kernel said.
+		echo "   kernel log, first report:"
+		grep -m 1 -A 60 -E "$BAD_LOG" "$log" | sed 's/^/   | /'
 		note_fail "$id: kernel log: $(echo "$bad" | head -n 1) (log: $log)"
 	elif [ -z "$taint" ] || [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
 		note_fail "$id: kernel tainted '${taint:-unknown}' (log: $log)"
