@@ -9,12 +9,15 @@ load_module
 ip netns add tl41 && ip netns exec tl41 ip link set lo up || skip "no netns"
 ip netns exec tl41 sh -c 'echo 45 >/proc/sys/net/ipv4/tcp_max_tw_buckets'
 TOP=/tmp/top41.json
-tcptimeline top --json --netns tl41 --interval 1 --duration 7 --warn-time-wait 40 \
+tcptimeline top --json --netns tl41 --interval 1 --duration 600 --warn-time-wait 40 \
 	-o "$TOP" 2>/tmp/top.err &
 top=$!
 tl_wait_started "$TOP" /tmp/top.err
 ip netns exec tl41 tcpscen -p 9410 -n 20 burst >/dev/null || fail "burst to 9410"
 ip netns exec tl41 tcpscen -p 9411 -n 30 burst >/dev/null || fail "burst to 9411"
+# A few snapshots after the bursts (however long they took), then stop.
+sleep $((3 * ${TCPTL_SLOW:-1}))
+kill -INT "$top"
 wait "$top" || fail "top exited with $?: $(cat /tmp/top.err)"
 range=$(ip netns exec tl41 cat /proc/sys/net/ipv4/ip_local_port_range | awk '{print $2 - $1 + 1}')
 ip netns del tl41
