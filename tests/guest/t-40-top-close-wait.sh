@@ -12,6 +12,8 @@ tcptimeline top --json --interval 1 --duration 600 -p 9040 --warn-close-wait-age
 	-o "$TOP" 2>/tmp/top.err &
 top=$!
 tl_wait_started "$TOP" /tmp/top.err
+# A debug kernel takes seconds more for top to join (its records give the ages).
+sleep $((${TCPTL_SLOW:-1} - 1))
 tl_scenario -p 9040 -n 3 -s 5 leak
 # The server holds them 5 s, then exits; a few snapshots after it has gone
 # (however long that took), then stop.
@@ -47,14 +49,19 @@ assert_eq "$(echo "$last" | jq '.states.CLOSE_WAIT.count')" 3 "CLOSE_WAIT count"
 # After the server exits (5 s) they are gone, and the alert resolved.
 assert_eq "$(snaps | tail -n 1 | jq '"\(.close_wait.count) \(.states.CLOSE_WAIT.entered)"' -r)" "0 3" \
 	"last snapshot: none left, three entered"
-assert_eq "$(jq -r 'select(.type == "alert") | "\(.status) \(.alert)"' "$TOP" | tr '\n' ';')" \
-	"firing close_wait_age pid=$server_pid;resolved close_wait_age pid=$server_pid;" "alerts"
+assert_eq "$(jq -r 'select(.type == "alert") | "\(.status) \(.alert)"' "$TOP" | grep "pid=$server_pid\$" | tr '\n' ';')" \
+	"firing close_wait_age pid=$server_pid;resolved close_wait_age pid=$server_pid;" "the server's alerts"
+# A slow kernel may show the sockets for a moment without their owner while
+# the server exits (an alert for pid=0): whatever fired has resolved.
+assert_eq "$(jq -sr '[.[] | select(.type == "alert")] | group_by(.alert) | map(last.status) | unique | join(" ")' "$TOP")" \
+	resolved "every alert resolved at the end"
 
 # Text, once: the same process named in the table.
-tcpscen -p 9041 -n 2 -s 3 leak >/tmp/leak2.out
+tcpscen -p 9041 -n 2 -s $((3 * ${TCPTL_SLOW:-1})) leak >/tmp/leak2.out
 . /tmp/leak2.out
 sleep 0.3
 tcptimeline top --once -p 9041 >/tmp/top.txt 2>&1 || fail "top --once: $(cat /tmp/top.txt)"
+cat /tmp/top.txt
 assert_file_has /tmp/top.txt "^  $server_pid +leakysrv +2 +>[0-9.]+s +10$" "text row (ages unknown before start)"
 assert_file_has /tmp/top.txt "^CLOSE_WAIT +2 " "state table"
 pass
