@@ -64,7 +64,9 @@ fi
 # On the debug kernel also the checkers' own reports, and any of them
 # switching itself off (its silence would then prove nothing).
 BAD_LOG='Oops|BUG:|WARNING:|general protection|possible circular locking|inconsistent lock state|possible recursive locking|KASAN|UBSAN|ODEBUG|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|lockdep is turned off|leak detector disabled|Call Trace|RCU stall|rcu_sched self-detected|scheduling while atomic|sleeping function called from invalid context|Kernel panic'
-# What a debug kernel prints when its checkers are on.
+# The first report of a console log, so that a run whose log is gone (CI)
+# still shows what the kernel said.
+print_report() { grep -m 1 -A 60 -E "$BAD_LOG" "$1" | sed 's/^/   | /'; }
 
 n=0
 total=$(echo "$KERNELS" | wc -w)
@@ -102,7 +104,7 @@ for id in $KERNELS; do
 		grep -q 'TCPTL-BOOT-REPORT' "$log" || break
 		mv "$log" "$out/console.boot-report-$boot.log"
 		echo "   note: boot $boot: the kernel reported a problem while booting, before the module was loaded ($(grep -o -m 1 'TCPTL-BOOT-REPORT.*' "$out/console.boot-report-$boot.log" | tr -d '\r'); log: $out/console.boot-report-$boot.log):"
-		grep -m 1 -A 60 -E "$BAD_LOG" "$out/console.boot-report-$boot.log" | sed 's/^/   | /'
+		print_report "$out/console.boot-report-$boot.log"
 		[ "$boot" -lt 3 ] || note_fail "$id: the kernel reported a problem while booting in three boots out of three (logs: $out/console.boot-report-*.log)"
 	done
 	[ -e "$log" ] || { echo "== [$n/$total] $id $kver: not run"; continue; }
@@ -153,10 +155,8 @@ for id in $KERNELS; do
 	taint=$(sed -n 's/^TCPTL-TAINTED \([0-9]*\).*/\1/p' "$log")
 	# Allowed taints: O (out-of-tree, 4096) and E (unsigned, 8192).
 	if [ -n "$bad" ]; then
-		# The report itself, so that a run whose log is gone (CI) still
-		# shows what the kernel said.
 		echo "   kernel log, first report:"
-		grep -m 1 -A 60 -E "$BAD_LOG" "$log" | sed 's/^/   | /'
+		print_report "$log"
 		note_fail "$id: kernel log: $(echo "$bad" | head -n 1) (log: $log)"
 	elif [ -z "$taint" ] || [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
 		note_fail "$id: kernel tainted '${taint:-unknown}' (log: $log)"

@@ -20,6 +20,15 @@ tl_wait_started() {
 	fail "reader did not start: $(cat "$2")"
 }
 
+# tl_joined PID: one of the reader's generic netlink sockets (protocol 16)
+# is in a multicast group, i.e. it has joined the events group. The file
+# shows a socket's first 32 groups only.
+tl_joined() {
+	ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' >/tmp/joined.inodes
+	awk 'NR == FNR { mine[$1] = 1; next } $2 == 16 && $4 != "00000000" && ($10 in mine) { f = 1 } END { exit !f }' \
+		/tmp/joined.inodes /proc/net/netlink
+}
+
 # Start "tcptimeline events --json" in the background and wait until it has
 # joined the events group (the module then counts it as a listener).
 tl_reader_start() {

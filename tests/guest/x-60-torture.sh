@@ -68,14 +68,8 @@ echo "two readers: $(wc -l </tmp/r1.ids) and $(wc -l </tmp/r2.ids) records; the 
 # says the module went away.
 tcptimeline events -o /tmp/s.out 2>/tmp/s.err &
 s=$!
-# Stopped only once it has joined the events group (one of its generic
-# netlink sockets has a group bit), not while still starting.
-joined() {
-	ls -l /proc/$s/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' >/tmp/s.inodes
-	awk 'NR == FNR { mine[$1] = 1; next } $2 == 16 && $4 != "00000000" && ($10 in mine) { f = 1 } END { exit !f }' \
-		/tmp/s.inodes /proc/net/netlink
-}
-wait_for $((30 * ${TCPTL_SLOW:-1})) joined ||
+# Stopped only once it has joined the events group, not while starting.
+wait_for $((30 * ${TCPTL_SLOW:-1})) tl_joined "$s" ||
 	echo "note: the reader was not seen joining (/proc/net/netlink shows 32 groups); stopped anyway"
 kill -STOP $s
 ip netns exec tl60 tcpscen -p 9061 -n 50 burst >/dev/null
