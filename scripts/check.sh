@@ -68,8 +68,12 @@ BAD_LOG='Oops|BUG:|WARNING:|general protection|possible circular locking|inconsi
 # still shows what the kernel said.
 print_report() { grep -m 1 -A 60 -E "$BAD_LOG" "$1" | sed 's/^/   | /'; }
 
+# Every kernel is prepared and its module and initramfs built first, so
+# that the package test (chroots and DKMS builds, much of it waiting on apt)
+# can run beside the guests instead of after them.
 n=0
 total=$(echo "$KERNELS" | wc -w)
+built=()
 for id in $KERNELS; do
 	n=$((n + 1))
 	k0=$SECONDS
@@ -88,7 +92,28 @@ for id in $KERNELS; do
 		continue
 	fi
 	grep -E "warning:" "$out/build.log" && note_fail "$id: compiler warnings (log: $out/build.log)"
-	echo "== [$n/$total] $id $kver: running the guest suite"
+	echo "== [$n/$total] $id $kver: built in $((SECONDS - k0)) s"
+	built+=("$id")
+done
+
+# Packaging (the full run only): the .debs install in each kernel's chroot
+# and DKMS builds the module there. Every chroot is ready by now, and the
+# guests only read their built initramfs.
+deb_pid=
+if [ -z "$default_tests" ] && [ "$PACKAGES" = 1 ]; then
+	echo "== packages: make deb, install in the build chroots, DKMS build, purge (beside the guests)"
+	d0=$SECONDS
+	DEB_KERNELS=$(echo " $KERNELS " | sed -e 's/ 6\.1 / /g' -e 's/ 6\.1-debug / /g') TCPTL_BUILD=$BUILD \
+		"$TOP/scripts/deb-test.sh" >"$BUILD/deb-test.log" 2>&1 &
+	deb_pid=$!
+fi
+
+n=0
+for id in "${built[@]}"; do
+	n=$((n + 1))
+	out=$BUILD/$id
+	kver=$("$TOP/scripts/kernels.sh" version "$id")
+	echo "== [$n/${#built[@]}] $id $kver: running the guest suite"
 	g0=$SECONDS
 	tests=$TESTS
 	if [ -z "$default_tests" ] && [[ " $TORTURE_KERNELS " == *" $id "* ]]; then
@@ -163,28 +188,23 @@ for id in $KERNELS; do
 	else
 		passed=$((passed + 1))
 	fi
-	echo "== [$n/$total] $id $kver: $p passed, $f failed, $s skipped; guest $((SECONDS - g0)) s, kernel total $((SECONDS - k0)) s"
+	echo "== [$n/${#built[@]}] $id $kver: $p passed, $f failed, $s skipped; guest $((SECONDS - g0)) s"
 done
 
-# Packaging (the full run only): the .debs install in each kernel's chroot
-# and DKMS builds the module there.
 if [ -n "$debug_note" ]; then
 	echo "== 6.1-debug: $debug_note"
 	skipped=$((skipped + 1))
 fi
 
-if [ -z "$default_tests" ] && [ "$PACKAGES" = 1 ]; then
-	echo "== packages: make deb, install in the build chroots, DKMS build, purge"
-	d0=$SECONDS
-	DEB_KERNELS=$(echo " $KERNELS " | sed -e 's/ 6\.1 / /g' -e 's/ 6\.1-debug / /g') TCPTL_BUILD=$BUILD \
-		"$TOP/scripts/deb-test.sh" >"$BUILD/deb-test.log" 2>&1
+if [ -n "$deb_pid" ]; then
+	wait "$deb_pid"
 	grep -E '^(deb-test: ok|FAIL:)' "$BUILD/deb-test.log" | sed 's/^/   /'
 	p=$(grep -c '^deb-test: ok' "$BUILD/deb-test.log")
 	passed=$((passed + p))
 	if grep -q '^FAIL:' "$BUILD/deb-test.log" || [ "$p" -eq 0 ]; then
 		note_fail "packages: $(grep '^FAIL:' "$BUILD/deb-test.log" | head -n 1) (log: $BUILD/deb-test.log)"
 	fi
-	echo "== packages: $p kernels ok, $((SECONDS - d0)) s"
+	echo "== packages: $p kernels ok, finished $((SECONDS - d0)) s after they started"
 fi
 
 echo
