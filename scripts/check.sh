@@ -21,10 +21,18 @@ BUILD=${TCPTL_BUILD:-$TOP/build}
 # (building it takes longer than CI allows; make check-debug builds it and
 # also runs the torture there).
 debug_note=
+debug_joined=0
+# The debug kernel's tests when it joins a full run: those that drive the
+# module's own code (hooks, filters, loss, unload, TIME_WAIT, the netlink
+# fuzzer), not the reader's views of the same records (t-19 timelines, t-4*
+# top and metrics), which cost about 150 s there and bring the run closer
+# to CI's limit. make check-debug runs them all, and the torture.
+DEBUG_JOINED_TESTS=${DEBUG_JOINED_TESTS:-t-0*,t-1[0-8]*,t-2*,t-3*,t-5*}
 if [ -z "${KERNELS:-}" ]; then
 	KERNELS="5.10 6.1 6.12 sid"
 	if "$TOP/scripts/debug-kernel.sh" cached; then
 		KERNELS="$KERNELS 6.1-debug"
+		debug_joined=1
 	else
 		debug_note="debug kernel not cached (make check-debug builds it once, about 30 min cold): not run"
 	fi
@@ -118,6 +126,9 @@ for id in "${built[@]}"; do
 	tests=$TESTS
 	if [ -z "$default_tests" ] && [[ " $TORTURE_KERNELS " == *" $id "* ]]; then
 		tests="$TESTS,x-*"
+	elif [ -z "$default_tests" ] && [ "$debug_joined" = 1 ] && [[ $id == *-debug ]]; then
+		tests=$DEBUG_JOINED_TESTS
+		echo "   (the module's tests: $tests; make check-debug runs every test and the torture)"
 	fi
 	log=$out/console.log
 	# A guest whose kernel reported a problem while booting, before the
