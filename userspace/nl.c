@@ -170,6 +170,16 @@ fail:
 	return err;
 }
 
+int tcptl_nl_check_family(struct tcptl_nl *nl, uint16_t id)
+{
+	struct family_info fi = { .group_name = TCPTL_MCGRP_EVENTS };
+	int err = resolve(nl, TCPTL_GENL_NAME, &fi);
+
+	if (err)
+		return err;
+	return fi.id == id ? 0 : -ENOENT;
+}
+
 void tcptl_nl_close(struct tcptl_nl *nl)
 {
 	if (nl->sock)

@@ -23,6 +23,13 @@ struct tcptl_nl {
 int tcptl_nl_open(struct tcptl_nl *nl);
 void tcptl_nl_close(struct tcptl_nl *nl);
 
+/*
+ * 0 if the family is still the one with this id, -ENOENT if it went away
+ * (or came back as another). On a socket that has joined no group: a
+ * multicast message would be taken for the reply.
+ */
+int tcptl_nl_check_family(struct tcptl_nl *nl, uint16_t id);
+
 /* Join the events group (and nlctrl's notify, to see the module go). */
 int tcptl_nl_subscribe(struct tcptl_nl *nl, int rcvbuf);
 

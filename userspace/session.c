@@ -73,7 +73,15 @@ int tcptl_session_subscribe(struct tcptl_session *s)
 		return err;
 	s->have_ev = true;
 	s->start_ns = tcptl_now_ns();
-	return tcptl_nl_subscribe(&s->ev, 32 << 20);
+	err = tcptl_nl_subscribe(&s->ev, 32 << 20);
+	if (err)
+		return err;
+	/*
+	 * An unload between resolving the family and joining nlctrl's notify
+	 * group sends its DELFAMILY before we listen, and the reader would
+	 * wait for ever: look once more, now that none can be missed.
+	 */
+	return tcptl_nl_check_family(&s->req, s->ev.family);
 }
 
 struct seed_ctx {
