@@ -26,7 +26,8 @@ debug_joined=0
 # module's own code (hooks, filters, loss, unload, TIME_WAIT, the netlink
 # fuzzer), not the reader's views of the same records (t-19 timelines, t-4*
 # top and metrics), which cost about 150 s there and bring the run closer
-# to CI's limit. make check-debug runs them all, and the torture.
+# to CI's limit; t-50 sends a fifth of its fuzz requests there (213 s for
+# all). make check-debug runs them all, and the torture.
 DEBUG_JOINED_TESTS=${DEBUG_JOINED_TESTS:-t-0*,t-1[0-8]*,t-2*,t-3*,t-5*}
 if [ -z "${KERNELS:-}" ]; then
 	KERNELS="5.10 6.1 6.12 sid"
@@ -126,9 +127,13 @@ for id in "${built[@]}"; do
 	tests=$TESTS
 	if [ -z "$default_tests" ] && [[ " $TORTURE_KERNELS " == *" $id "* ]]; then
 		tests="$TESTS,x-*"
-	elif [ -z "$default_tests" ] && [ "$debug_joined" = 1 ] && [[ $id == *-debug ]]; then
+	fi
+	append=${TCPTL_APPEND:-}
+	if [ -z "$default_tests" ] && [ "$debug_joined" = 1 ] && [[ $id == *-debug ]] &&
+		[[ " $TORTURE_KERNELS " != *" $id "* ]]; then
 		tests=$DEBUG_JOINED_TESTS
-		echo "   (the module's tests: $tests; make check-debug runs every test and the torture)"
+		append="$append tcptl.fuzz=20000"
+		echo "   (the module's tests, t-50 with 20,000 fuzz requests for 100,000: $tests; make check-debug runs all and the torture)"
 	fi
 	log=$out/console.log
 	# A guest whose kernel reported a problem while booting, before the
@@ -136,7 +141,7 @@ for id in "${built[@]}"; do
 	# printed here and the guest boots again, three boots at most.
 	rm -f "$out"/console.boot-report-*.log
 	for boot in 1 2 3; do
-		TCPTL_SKIP_PREPARE=1 "$TOP/scripts/vm.sh" run-only "$id" "$tests" >/dev/null 2>&1
+		TCPTL_APPEND=$append TCPTL_SKIP_PREPARE=1 "$TOP/scripts/vm.sh" run-only "$id" "$tests" >/dev/null 2>&1
 		grep -q 'TCPTL-BOOT-REPORT' "$log" || break
 		mv "$log" "$out/console.boot-report-$boot.log"
 		echo "   note: boot $boot: the kernel reported a problem while booting, before the module was loaded ($(grep -o -m 1 'TCPTL-BOOT-REPORT.*' "$out/console.boot-report-$boot.log" | tr -d '\r'); log: $out/console.boot-report-$boot.log):"
