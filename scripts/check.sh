@@ -17,7 +17,7 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TCPTL_BUILD:-$TOP/build}
-# The debug kernel's suite joins a full run when the kernel is cached
+# The debug kernel joins a full run when it is cached
 # (building it takes longer than CI allows; make check-debug builds it and
 # also runs the torture there).
 debug_note=
@@ -125,12 +125,10 @@ for id in "${built[@]}"; do
 	echo "== [$n/${#built[@]}] $id $kver: running the guest suite"
 	g0=$SECONDS
 	tests=$TESTS
+	append=${TCPTL_APPEND:-}
 	if [ -z "$default_tests" ] && [[ " $TORTURE_KERNELS " == *" $id "* ]]; then
 		tests="$TESTS,x-*"
-	fi
-	append=${TCPTL_APPEND:-}
-	if [ -z "$default_tests" ] && [ "$debug_joined" = 1 ] && [[ $id == *-debug ]] &&
-		[[ " $TORTURE_KERNELS " != *" $id "* ]]; then
+	elif [ -z "$default_tests" ] && [ "$debug_joined" = 1 ] && [[ $id == *-debug ]]; then
 		tests=$DEBUG_JOINED_TESTS
 		append="$append tcptl.fuzz=20000"
 		echo "   (the module's tests, t-50 with 20,000 fuzz requests for 100,000: $tests; make check-debug runs all and the torture)"

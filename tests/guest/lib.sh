@@ -87,7 +87,8 @@ cycle_module() {
 	while [ $i -lt "$n" ]; do
 		load_module buffer_size=64
 		# Bounded: a reader that misses the unload waits for ever.
-		timeout $((60 * ${TCPTL_SLOW:-1})) tcptimeline events --json -o "$out" 2>/tmp/cycle.err &
+		reader_limit=$((60 * ${TCPTL_SLOW:-1}))
+		timeout "$reader_limit" tcptimeline events --json -o "$out" 2>/tmp/cycle.err &
 		r=$!
 		[ $(((n - i) % 2)) -eq 1 ] && sleep 0.3
 		rmmod tcp_timeline || fail "rmmod under churn, cycle $i"
@@ -95,7 +96,7 @@ cycle_module() {
 		rc=$?
 		case $rc in
 		2 | 4) ;;
-		124 | 143) fail "cycle $i: the reader did not see the unload in $((60 * ${TCPTL_SLOW:-1})) s: $(cat /tmp/cycle.err)" ;;
+		124 | 143) fail "cycle $i: the reader did not see the unload in $reader_limit s: $(cat /tmp/cycle.err)" ;;
 		*) fail "reader exit code $rc in cycle $i: $(cat /tmp/cycle.err)" ;;
 		esac
 		i=$((i + 1))
