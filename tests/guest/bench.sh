@@ -62,7 +62,7 @@ one_run() {
 	timeline) tcptimeline --unfinished --no-seed -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	json | overflow) tcptimeline events --json -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	esac
-	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err
+	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err "$reader"
 	b0=$(busy)
 	pace=
 	[ "$phase" = paced ] && pace="-r $PACED_RATE"
@@ -133,7 +133,7 @@ ns_up benchrec || fail "netns"
 load_module
 tcptimeline events --record /tmp/churn.rec -o /dev/null 2>/tmp/rec.err &
 reader=$!
-tl_wait_started /tmp/churn.rec /tmp/rec.err
+tl_wait_started /tmp/churn.rec /tmp/rec.err "$reader"
 ip netns exec benchrec churn -p 19999 -c "$CLIENTS" -d 2 >/dev/null || fail "churn for the recording"
 sleep 1
 kill -INT "$reader"

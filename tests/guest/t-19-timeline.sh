@@ -19,7 +19,7 @@ pre_pid=$pid
 TL=/tmp/timelines.json
 tcptimeline --json --unfinished -o "$TL" --perfetto /tmp/trace.json 2>/tmp/tl.err &
 reader=$!
-tl_wait_started "$TL" /tmp/tl.err
+tl_wait_started "$TL" /tmp/tl.err "$reader"
 tl_scenario -p 9119 server-close
 sc_client=$client_cookie sc_server=$server_cookie sc_port=$client_port sc_pid=$pid
 tl_scenario -p 9219 linger0
@@ -73,9 +73,9 @@ assert_eq "$(jq -r --argjson t "$tid" '[.traceEvents[] | select(.ph == "X" and .
 	"$sc_pid" "the track sits under its process"
 
 # Text mode prints the same life, aligned, and histograms on stderr.
-tcptimeline --duration 3 -o /tmp/tl.txt 2>/tmp/tl.txt.err &
+tcptimeline --duration $((3 * ${TCPTL_SLOW:-1})) -o /tmp/tl.txt 2>/tmp/tl.txt.err &
 reader=$!
-tl_wait_started /tmp/tl.txt /tmp/tl.txt.err
+tl_wait_started /tmp/tl.txt /tmp/tl.txt.err "$reader"
 tl_scenario -p 9319 server-close
 wait "$reader"
 assert_file_has /tmp/tl.txt "^127\.0\.0\.1:$client_port -> 127\.0\.0\.1:9319  cookie $client_cookie  netns [0-9]+  owner tcpscen/$pid$" "text header"

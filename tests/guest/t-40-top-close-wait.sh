@@ -11,9 +11,8 @@ TOP=/tmp/top40.json
 tcptimeline top --json --interval 1 --duration 600 -p 9040 --warn-close-wait-age 2 \
 	-o "$TOP" 2>/tmp/top.err &
 top=$!
-tl_wait_started "$TOP" /tmp/top.err
 # Its records give the ages: top must have joined before the leak.
-wait_for $((30 * ${TCPTL_SLOW:-1})) tl_joined "$top" || fail "top did not join the events group"
+tl_wait_started "$TOP" /tmp/top.err "$top"
 tl_scenario -p 9040 -n 3 -s 5 leak
 # The server holds them 5 s, then exits; a few snapshots after it has gone
 # (however long that took), then stop.

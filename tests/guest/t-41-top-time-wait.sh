@@ -12,7 +12,7 @@ TOP=/tmp/top41.json
 tcptimeline top --json --netns tl41 --interval 1 --duration 600 --warn-time-wait 40 \
 	-o "$TOP" 2>/tmp/top.err &
 top=$!
-tl_wait_started "$TOP" /tmp/top.err
+tl_wait_started "$TOP" /tmp/top.err "$top"
 ip netns exec tl41 tcpscen -p 9410 -n 20 burst >/dev/null || fail "burst to 9410"
 ip netns exec tl41 tcpscen -p 9411 -n 30 burst >/dev/null || fail "burst to 9411"
 # A few snapshots after the bursts (however long they took), then stop.

@@ -4,20 +4,19 @@
 TL_EVENTS=/tmp/events.json
 TL_SCEN=/tmp/scen.out
 
-# tl_wait_started FILE ERRFILE: a reader started in the background has
-# opened FILE; give it the moment it takes to join the events group.
+# tl_wait_started FILE ERRFILE PID: the reader PID, started in the
+# background, has opened FILE and joined the events group, so it misses
+# nothing that happens after this returns (however slow the kernel).
 tl_wait_started() {
+	limit=$((300 * ${TCPTL_SLOW:-1}))
 	i=0
-	while [ $i -lt 50 ]; do
-		if tcptimeline stats --json 2>/dev/null | jq -e '.produced >= 0' >/dev/null &&
-		   [ -e "$1" ]; then
-			sleep 0.3
-			return 0
-		fi
+	while [ $i -lt $limit ]; do
+		[ -e "$1" ] && tl_joined "$3" && return 0
+		kill -0 "$3" 2>/dev/null || fail "reader exited while starting: $(cat "$2")"
 		sleep 0.1
 		i=$((i + 1))
 	done
-	fail "reader did not start: $(cat "$2")"
+	fail "reader did not join the events group in $((limit / 10)) s: $(cat "$2")"
 }
 
 # tl_joined PID: one of the reader's generic netlink sockets (protocol 16)
@@ -30,12 +29,12 @@ tl_joined() {
 }
 
 # Start "tcptimeline events --json" in the background and wait until it has
-# joined the events group (the module then counts it as a listener).
+# joined the events group.
 tl_reader_start() {
 	rm -f "$TL_EVENTS"
 	tcptimeline events --json -o "$TL_EVENTS" "$@" 2>/tmp/reader.err &
 	TL_READER=$!
-	tl_wait_started "$TL_EVENTS" /tmp/reader.err
+	tl_wait_started "$TL_EVENTS" /tmp/reader.err "$TL_READER"
 }
 
 # Stop the reader after the module's flush interval has passed.
