@@ -75,11 +75,15 @@ kernel_at_least() {
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
 
+# has_records FILE: a reader writing JSON into FILE has written a record.
+has_records() { grep -q '"seq"' "$1" 2>/dev/null; }
+
 # cycle_module N OUT: N times, load the module (small buffers), start an
 # events reader into OUT, unload under it (at once every other cycle, after
-# 0.3 s otherwise, the last cycle included, so OUT ends with records): each
-# rmmod must work and each reader must exit with 4 (module went away) or 2
-# (it went before the reader found it).
+# 0.3 s otherwise; the last cycle once the reader has written a record, so
+# OUT ends with records however slow the kernel): each rmmod must work and
+# each reader must exit with 4 (module went away) or 2 (it went before the
+# reader found it).
 cycle_module() {
 	n=$1
 	out=$2
@@ -88,9 +92,15 @@ cycle_module() {
 		load_module buffer_size=64
 		# Bounded: a reader that misses the unload waits for ever.
 		reader_limit=$((60 * ${TCPTL_SLOW:-1}))
+		rm -f "$out"
 		timeout "$reader_limit" tcptimeline events --json -o "$out" 2>/tmp/cycle.err &
 		r=$!
-		[ $(((n - i) % 2)) -eq 1 ] && sleep 0.3
+		if [ $((i + 1)) -eq "$n" ]; then
+			wait_for $((30 * ${TCPTL_SLOW:-1})) has_records "$out" ||
+				fail "cycle $i: the reader wrote no record under churn: $(cat /tmp/cycle.err)"
+		elif [ $(((n - i) % 2)) -eq 1 ]; then
+			sleep 0.3
+		fi
 		rmmod tcp_timeline || fail "rmmod under churn, cycle $i"
 		wait $r
 		rc=$?
