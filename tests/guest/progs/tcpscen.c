@@ -8,6 +8,11 @@
  *
  * client-close   client closes first, server closes after EOF
  * server-close   server closes first, client closes after EOF
+ *                (the side closing first shuts down writing and closes only
+ *                after the peer's FIN: a close() before that FIN comes may,
+ *                when the peer's delayed ACK fires first, leave an orphaned
+ *                FIN_WAIT2 in the timewait machinery, the close-wait case;
+ *                here the whole socket enters TIME_WAIT every time)
  * refused        connect to a port nobody listens on
  * linger0        client aborts with SO_LINGER {1, 0}: RST
  * half-close     client shuts down writing, server answers, then both close
@@ -170,6 +175,19 @@ static void send_some(int fd, const char *s)
 		die("write");
 }
 
+/* FIRST closes first, PEER after EOF; FIRST's socket is whole until the
+ * peer's FIN has moved it to TIME_WAIT.
+ */
+static void active_close(int first, int peer)
+{
+	if (shutdown(first, SHUT_WR))
+		die("shutdown");
+	wait_eof(peer);
+	close(peer);
+	wait_eof(first);
+	close(first);
+}
+
 /* The client's FIN, as seen on lo: its sequence number. */
 static uint32_t capture_fin(int pfd, int client_port)
 {
@@ -282,16 +300,12 @@ int main(int argc, char **argv)
 	if (!strcmp(scen, "client-close")) {
 		connected_pair(&lfd, &cfd, &sfd);
 		send_some(cfd, "hello");
-		close(cfd);
-		wait_eof(sfd);
-		close(sfd);
+		active_close(cfd, sfd);
 		close(lfd);
 	} else if (!strcmp(scen, "server-close")) {
 		connected_pair(&lfd, &cfd, &sfd);
 		send_some(sfd, "hello");
-		close(sfd);
-		wait_eof(cfd);
-		close(cfd);
+		active_close(sfd, cfd);
 		close(lfd);
 	} else if (!strcmp(scen, "refused")) {
 		cfd = client(&err);
