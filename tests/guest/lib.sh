@@ -48,10 +48,10 @@ unload_module() {
 }
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+# Its variables are its own: callers loop on i too.
 wait_for() {
-	limit=$1
+	local limit=$1 i=0
 	shift
-	i=0
 	while [ $i -lt $((limit * 10)) ]; do
 		"$@" && return 0
 		sleep 0.1
@@ -85,9 +85,7 @@ has_records() { grep -q '"seq"' "$1" 2>/dev/null; }
 # each reader must exit with 4 (module went away) or 2 (it went before the
 # reader found it).
 cycle_module() {
-	n=$1
-	out=$2
-	i=0
+	local n=$1 out=$2 i=0 reader_limit r rc
 	while [ $i -lt "$n" ]; do
 		load_module buffer_size=64
 		# Bounded: a reader that misses the unload waits for ever.

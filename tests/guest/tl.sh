@@ -8,8 +8,7 @@ TL_SCEN=/tmp/scen.out
 # background, has opened FILE and joined the events group, so it misses
 # nothing that happens after this returns (however slow the kernel).
 tl_wait_started() {
-	limit=$((300 * ${TCPTL_SLOW:-1}))
-	i=0
+	local limit=$((300 * ${TCPTL_SLOW:-1})) i=0
 	while [ $i -lt $limit ]; do
 		[ -e "$1" ] && tl_joined "$3" && return 0
 		kill -0 "$3" 2>/dev/null || fail "reader exited while starting: $(cat "$2")"
