@@ -135,6 +135,28 @@ static void test_decode_hostile_nest(void **state)
 	assert_int_equal(counts.invalid, 1);
 }
 
+/* A newer module's attribute is skipped; the flag bits are not part of a type. */
+static void test_decode_unknown_attribute(void **state)
+{
+	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlattr *n;
+
+	(void)state;
+	n = put_record(nlh, 7, 1, 7, 2);
+	mnl_attr_put_u32(nlh, TCPTL_EV_A_MAX + 3, 99);
+	mnl_attr_put_u32(nlh, TCPTL_EV_A_UID | NLA_F_NET_BYTEORDER, 1000);
+	mnl_attr_nest_end(nlh, n);
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), 0);
+	assert_int_equal(counts.invalid, 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.ev[0].cookie, 7);
+	assert_int_equal(got.ev[0].uid, 1000);
+	assert_true(got.ev[0].has_sock);
+	assert_int_equal(got.ev[0].sport, 40000);
+}
+
 static void test_decode_truncated_message(void **state)
 {
 	struct nlmsghdr *nlh = events_msg();
@@ -405,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_decode_good),
 		cmocka_unit_test(test_decode_wrong_length),
 		cmocka_unit_test(test_decode_hostile_nest),
+		cmocka_unit_test(test_decode_unknown_attribute),
 		cmocka_unit_test(test_decode_truncated_message),
 		cmocka_unit_test(test_decode_missing_type),
 		cmocka_unit_test(test_seqtrack),
