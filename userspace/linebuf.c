@@ -24,15 +24,34 @@ void tcptl_line_chr(struct tcptl_line *l, char c)
 		l->buf[l->len++] = c;
 }
 
+/*
+ * Two digits per division: timestamps have up to 20 digits, and every
+ * events line has several numbers (this was the reader's second-largest
+ * cost per line).
+ */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 void tcptl_line_u64_zero(struct tcptl_line *l, uint64_t v, unsigned int width)
 {
 	char tmp[20];
 	unsigned int n = 0;
 
-	do {
-		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		const char *d = digit_pairs + 2 * (v % 100);
+
+		v /= 100;
+		tmp[sizeof(tmp) - ++n] = d[1];
+		tmp[sizeof(tmp) - ++n] = d[0];
+	}
+	if (v >= 10) {
+		tmp[sizeof(tmp) - ++n] = digit_pairs[2 * v + 1];
+		tmp[sizeof(tmp) - ++n] = digit_pairs[2 * v];
+	} else {
+		tmp[sizeof(tmp) - ++n] = (char)('0' + v);
+	}
 	while (n < width && n < sizeof(tmp))
 		tmp[sizeof(tmp) - ++n] = '0';
 	tcptl_line_mem(l, tmp + sizeof(tmp) - n, n);

@@ -293,11 +293,44 @@ static void test_ms3_rounding(void **state)
 	}
 }
 
+/* Every digit count, both sides of each power of ten, zero padding. */
+static void test_u64_digits(void **state)
+{
+	char want[32];
+	struct tcptl_line l;
+	unsigned int n = 0;
+
+	(void)state;
+	for (uint64_t p = 1;; p *= 10) {
+		const uint64_t cases[] = { p - 1, p, p + 1, p * 9 + p / 2 };
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			for (unsigned int width = 0; width <= 21; width += 3) {
+				tcptl_line_init(&l);
+				tcptl_line_u64_zero(&l, cases[i], width);
+				snprintf(want, sizeof(want), "%0*" PRIu64,
+					 (int)(width < 20 ? width : 20), cases[i]);
+				assert_int_equal(l.len, strlen(want));
+				assert_memory_equal(l.buf, want, l.len);
+				n++;
+			}
+		}
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+	tcptl_line_init(&l);
+	tcptl_line_u64(&l, UINT64_MAX);
+	assert_int_equal(l.len, 20);
+	assert_memory_equal(l.buf, "18446744073709551615", 20);
+	assert_int_equal(n, 20 * 4 * 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_lines_match_printf),
 		cmocka_unit_test(test_ms3_rounding),
+		cmocka_unit_test(test_u64_digits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
