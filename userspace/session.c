@@ -19,6 +19,8 @@ volatile sig_atomic_t tcptl_stop;
 
 /* TIME_WAIT lasts this long (TCP_TIMEWAIT_LEN): its timer dates its start. */
 #define TIMEWAIT_LEN_MS 60000u
+/* Messages taken off the events socket per loop pass, at most (~65 records each). */
+#define TCPTL_RECV_BURST 8
 
 uint64_t tcptl_now_ns(void)
 {
@@ -243,7 +245,11 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 		int n = poll(p, s->ops->extra_fd >= 0 ? 2 : 1, 20);
 
 		if (n > 0 && (p[0].revents & POLLIN)) {
-			err = receive(s);
+			/* Under load several messages wait: take a few before
+			 * the work each pass does once (ordering, sweeping,
+			 * flushing the output) rather than one per pass. */
+			for (int i = 0; i < TCPTL_RECV_BURST && (err = receive(s)) > 0; i++)
+				;
 			if (err < 0) {
 				fprintf(stderr, "tcptimeline: receiving: %s\n", strerror(-err));
 				break;
