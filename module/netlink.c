@@ -231,64 +231,125 @@ void tcptl_batch_send(struct tcptl_batch *batch)
 	tcptl_batch_init(batch);
 }
 
-static int tcptl_put_addr(struct sk_buff *skb, int type, u8 family,
-			  const union tcptl_addr *a)
+/*
+ * The flush worker writes about 25 attributes per record, tens of thousands
+ * of records a second. An nla_put_*() call per attribute, each checking the
+ * room left, was most of the worker's time; instead the room for the
+ * largest record is checked once and the attributes are written in place,
+ * byte for byte what nla_put_*() writes (padding included).
+ */
+struct tcptl_attr_writer {
+	char *pos;
+};
+
+static __always_inline void tcptl_w_put(struct tcptl_attr_writer *w, int type,
+					const void *data, int len)
 {
-	if (family == AF_INET)
-		return nla_put_in_addr(skb, type, a->v4);
-	return nla_put_in6_addr(skb, type, &a->v6);
+	struct nlattr *nla = (struct nlattr *)w->pos;
+
+	nla->nla_type = type;
+	nla->nla_len = nla_attr_size(len);
+	memcpy(nla_data(nla), data, len);
+	memset((char *)nla_data(nla) + len, 0, nla_padlen(len));
+	w->pos += nla_total_size(len);
+}
+
+static __always_inline void tcptl_w_u8(struct tcptl_attr_writer *w, int type,
+				       u8 v)
+{
+	tcptl_w_put(w, type, &v, sizeof(v));
+}
+
+static __always_inline void tcptl_w_u16(struct tcptl_attr_writer *w, int type,
+					u16 v)
+{
+	tcptl_w_put(w, type, &v, sizeof(v));
+}
+
+static __always_inline void tcptl_w_u32(struct tcptl_attr_writer *w, int type,
+					u32 v)
+{
+	tcptl_w_put(w, type, &v, sizeof(v));
+}
+
+static __always_inline void tcptl_w_u64(struct tcptl_attr_writer *w, int type,
+					u64 v)
+{
+	/* nla_put_u64_64bit()'s pad, where unaligned access is slow */
+	if (!IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) &&
+	    IS_ALIGNED((unsigned long)w->pos, 8)) {
+		struct nlattr *pad = (struct nlattr *)w->pos;
+
+		pad->nla_type = TCPTL_EV_A_PAD;
+		pad->nla_len = nla_attr_size(0);
+		w->pos += nla_total_size(0);
+	}
+	tcptl_w_put(w, type, &v, sizeof(v));
+}
+
+/* The largest record tcptl_put_record() writes. */
+static int tcptl_record_max_bytes(void)
+{
+	return nla_total_size(0) +				/* nest */
+	       5 * nla_total_size(sizeof(u8)) +
+	       2 * nla_total_size(sizeof(u16)) +
+	       10 * nla_total_size(sizeof(u32)) +
+	       6 * nla_total_size_64bit(sizeof(u64)) +
+	       2 * nla_total_size(sizeof(struct in6_addr)) +
+	       nla_total_size(TASK_COMM_LEN);
 }
 
 static int tcptl_put_record(struct sk_buff *skb, const void *arg,
 			    unsigned int cpu)
 {
 	const struct tcptl_record *r = arg;
-	struct nlattr *ev = nla_nest_start(skb, TCPTL_A_EVENT);
+	int addr_len = r->family == AF_INET ? sizeof(r->saddr.v4) :
+					      sizeof(r->saddr.v6);
+	struct tcptl_attr_writer w;
+	struct nlattr *ev;
 
-	if (!ev)
+	if (skb_tailroom(skb) < tcptl_record_max_bytes())
 		return -EMSGSIZE;
-	if (nla_put_u8(skb, TCPTL_EV_A_TYPE, r->type) ||
-	    nla_put_u32(skb, TCPTL_EV_A_CPU, cpu) ||
-	    nla_put_u64_64bit(skb, TCPTL_EV_A_SEQ, r->seq, TCPTL_EV_A_PAD) ||
-	    nla_put_u64_64bit(skb, TCPTL_EV_A_TIME_NS, r->time_ns,
-			      TCPTL_EV_A_PAD) ||
-	    nla_put_u64_64bit(skb, TCPTL_EV_A_COOKIE, r->cookie,
-			      TCPTL_EV_A_PAD) ||
-	    nla_put_u32(skb, TCPTL_EV_A_NETNS, r->netns) ||
-	    nla_put_u8(skb, TCPTL_EV_A_FAMILY, r->family) ||
-	    tcptl_put_addr(skb, TCPTL_EV_A_SADDR, r->family, &r->saddr) ||
-	    tcptl_put_addr(skb, TCPTL_EV_A_DADDR, r->family, &r->daddr) ||
-	    nla_put_u16(skb, TCPTL_EV_A_SPORT, r->sport) ||
-	    nla_put_u16(skb, TCPTL_EV_A_DPORT, r->dport) ||
-	    nla_put_u8(skb, TCPTL_EV_A_OLDSTATE, r->oldstate) ||
-	    nla_put_u8(skb, TCPTL_EV_A_NEWSTATE, r->newstate) ||
-	    nla_put_u32(skb, TCPTL_EV_A_FLAGS, r->flags))
-		goto cancel;
-	if ((r->flags & TCPTL_EVF_TASK_CONTEXT) &&
-	    (nla_put_u32(skb, TCPTL_EV_A_PID, r->pid) ||
-	     nla_put_string(skb, TCPTL_EV_A_COMM, r->comm)))
-		goto cancel;
-	if (r->has_tcp_info &&
-	    (nla_put_u32(skb, TCPTL_EV_A_UID, r->uid) ||
-	     nla_put_u64_64bit(skb, TCPTL_EV_A_INO, r->ino, TCPTL_EV_A_PAD) ||
-	     nla_put_u64_64bit(skb, TCPTL_EV_A_BYTES_ACKED, r->bytes_acked,
-			       TCPTL_EV_A_PAD) ||
-	     nla_put_u64_64bit(skb, TCPTL_EV_A_BYTES_RECEIVED,
-			       r->bytes_received, TCPTL_EV_A_PAD) ||
-	     nla_put_u32(skb, TCPTL_EV_A_SEGS_IN, r->segs_in) ||
-	     nla_put_u32(skb, TCPTL_EV_A_SEGS_OUT, r->segs_out) ||
-	     nla_put_u32(skb, TCPTL_EV_A_TOTAL_RETRANS, r->total_retrans) ||
-	     nla_put_u32(skb, TCPTL_EV_A_SRTT_US, r->srtt_us) ||
-	     nla_put_u32(skb, TCPTL_EV_A_RCV_QUEUE, r->rcv_queue)))
-		goto cancel;
-	if (r->tw_reason && nla_put_u8(skb, TCPTL_EV_A_TW_REASON, r->tw_reason))
-		goto cancel;
-	nla_nest_end(skb, ev);
+	ev = (struct nlattr *)skb_tail_pointer(skb);
+	w.pos = nla_data(ev);
+	tcptl_w_u8(&w, TCPTL_EV_A_TYPE, r->type);
+	tcptl_w_u32(&w, TCPTL_EV_A_CPU, cpu);
+	tcptl_w_u64(&w, TCPTL_EV_A_SEQ, r->seq);
+	tcptl_w_u64(&w, TCPTL_EV_A_TIME_NS, r->time_ns);
+	tcptl_w_u64(&w, TCPTL_EV_A_COOKIE, r->cookie);
+	tcptl_w_u32(&w, TCPTL_EV_A_NETNS, r->netns);
+	tcptl_w_u8(&w, TCPTL_EV_A_FAMILY, r->family);
+	tcptl_w_put(&w, TCPTL_EV_A_SADDR, &r->saddr, addr_len);
+	tcptl_w_put(&w, TCPTL_EV_A_DADDR, &r->daddr, addr_len);
+	tcptl_w_u16(&w, TCPTL_EV_A_SPORT, r->sport);
+	tcptl_w_u16(&w, TCPTL_EV_A_DPORT, r->dport);
+	tcptl_w_u8(&w, TCPTL_EV_A_OLDSTATE, r->oldstate);
+	tcptl_w_u8(&w, TCPTL_EV_A_NEWSTATE, r->newstate);
+	tcptl_w_u32(&w, TCPTL_EV_A_FLAGS, r->flags);
+	if (r->flags & TCPTL_EVF_TASK_CONTEXT) {
+		tcptl_w_u32(&w, TCPTL_EV_A_PID, r->pid);
+		/* the hooks end comm with a NUL */
+		tcptl_w_put(&w, TCPTL_EV_A_COMM, r->comm,
+			    strnlen(r->comm, sizeof(r->comm) - 1) + 1);
+	}
+	if (r->has_tcp_info) {
+		tcptl_w_u32(&w, TCPTL_EV_A_UID, r->uid);
+		tcptl_w_u64(&w, TCPTL_EV_A_INO, r->ino);
+		tcptl_w_u64(&w, TCPTL_EV_A_BYTES_ACKED, r->bytes_acked);
+		tcptl_w_u64(&w, TCPTL_EV_A_BYTES_RECEIVED, r->bytes_received);
+		tcptl_w_u32(&w, TCPTL_EV_A_SEGS_IN, r->segs_in);
+		tcptl_w_u32(&w, TCPTL_EV_A_SEGS_OUT, r->segs_out);
+		tcptl_w_u32(&w, TCPTL_EV_A_TOTAL_RETRANS, r->total_retrans);
+		tcptl_w_u32(&w, TCPTL_EV_A_SRTT_US, r->srtt_us);
+		tcptl_w_u32(&w, TCPTL_EV_A_RCV_QUEUE, r->rcv_queue);
+	}
+	if (r->tw_reason)
+		tcptl_w_u8(&w, TCPTL_EV_A_TW_REASON, r->tw_reason);
+	/* what nla_nest_start() and nla_nest_end() write */
+	ev->nla_type = TCPTL_A_EVENT | NLA_F_NESTED;
+	ev->nla_len = w.pos - (char *)ev;
+	skb_put(skb, ev->nla_len);
 	return 0;
-
-cancel:
-	nla_nest_cancel(skb, ev);
-	return -EMSGSIZE;
 }
 
 static int tcptl_put_lost(struct sk_buff *skb, const void *arg,
