@@ -53,6 +53,7 @@ function median(arr, n,    i, j, t) {
 		lost[p] += kv($0, "lost_module") + kv($0, "lost_socket")
 		cpu[p] += kv($0, "reader_cpu_s")
 		if (kv($0, "delivered") != kv($0, "caused")) miss[p]++
+		races += kv($0, "lost_races")
 		p50[p, n[p]] = kv($0, "p50_ms"); if (kv($0, "p99_ms") + 0 > p99[p]) p99[p] = kv($0, "p99_ms")
 		mem[p] = kv($0, "module_memory")
 		if (p == "overflow") {
@@ -86,6 +87,8 @@ END {
 	if (prod != "")
 		printf "\nforced overflow (buffer_size=16, flush 1000 ms): produced %d, delivered %d, reported lost %d (module %d, socket %d): %s\n",
 			prod, got, olm + ols, olm, ols, (got + olm + ols == prod && olm + ols > 0) ? "exact" : "MISMATCH"
+	if (races)
+		printf "\n%d server children lost the handshake race (SYN_RECV -> CLOSE; a repeated final ACK taken on two CPUs): true transitions, counted apart\n", races
 	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
 	print " cpu us/conn: busy CPU time of the whole guest per connection, workload, module and reader together;"
 	print " exact: transitions delivered/caused over all rounds, 10 per connection plus 2 per listener;"
