@@ -13,33 +13,37 @@ union tcptl_ip {
 	struct in6_addr v6;
 };
 
+/*
+ * Ordered by size, without holes: every record is copied a few times on its
+ * way through the reader (decoding, ordering, held SYN_SENTs).
+ */
 struct tcptl_event {
-	uint8_t type;		/* enum tcptl_event_type */
-	uint32_t cpu;
 	uint64_t seq;
-	bool has_seq;
 	uint64_t time_ns;	/* CLOCK_MONOTONIC */
 	int64_t clock_offset_ns; /* of the message: wall = time_ns + offset */
 	uint64_t cookie;
-	uint32_t netns;
-	uint8_t family;
-	union tcptl_ip saddr, daddr;
-	uint16_t sport, dport;
-	uint8_t oldstate, newstate;
-	uint32_t flags;
-	bool has_pid;
-	uint32_t pid;
-	char comm[16];
-	bool has_sock;		/* uid, ino and the counters are present */
-	uint32_t uid;
 	uint64_t ino;
 	uint64_t bytes_acked, bytes_received;
-	uint32_t segs_in, segs_out, total_retrans, srtt_us, rcv_queue;
 	uint64_t lost_count;
-	uint8_t tw_reason;
 	/* Filled by the reader: time in the previous state, when known. */
-	bool has_prev_ns;
 	uint64_t prev_state_ns;
+	union tcptl_ip saddr, daddr;
+	char comm[16];
+	uint32_t cpu;
+	uint32_t netns;
+	uint32_t flags;
+	uint32_t pid;
+	uint32_t uid;
+	uint32_t segs_in, segs_out, total_retrans, srtt_us, rcv_queue;
+	uint16_t sport, dport;
+	uint8_t type;		/* enum tcptl_event_type */
+	uint8_t family;
+	uint8_t oldstate, newstate;
+	uint8_t tw_reason;
+	bool has_seq;
+	bool has_pid;
+	bool has_sock;		/* uid, ino and the counters are present */
+	bool has_prev_ns;
 	/* The full socket's CLOSE after its timewait socket took over: a
 	 * kernel transition, not one of the connection. */
 	bool superseded;
