@@ -37,10 +37,16 @@ tl_reader_start() {
 }
 
 # Stop the reader after the module's flush interval has passed.
+# Every record the module sent must have decoded: the summary's "invalid"
+# counts records the reader dropped as malformed.
 tl_reader_stop() {
+	local invalid
 	sleep 0.3
 	kill -INT "$TL_READER" 2>/dev/null
 	wait "$TL_READER" || true
+	invalid=$(jq -s '[.[] | select(.type == "summary")][0].invalid' "$TL_EVENTS")
+	[ "$invalid" = 0 ] || [ "$invalid" = null ] ||
+		fail "the reader dropped $invalid malformed records"
 }
 
 # Run a scenario and load its key=value output as shell variables.
