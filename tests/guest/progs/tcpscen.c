@@ -17,7 +17,9 @@
  * linger0        client aborts with SO_LINGER {1, 0}: RST
  * half-close     client shuts down writing, server answers, then both close
  * listen         a listener opened and closed, nothing else
- * close-wait     server never closes after the client's FIN (-s SECONDS)
+ * close-wait     server never closes after the client's FIN (-s SECONDS); the
+ *                client closes once its FIN is acknowledged, so its socket
+ *                goes on as an orphaned FIN_WAIT2 in the timewait machinery
  * simultaneous   both ends shut down writing at once (with a delay on the
  *                path, both FINs cross: CLOSING on both sides)
  * rst-kill       server closes first; once its socket is in TIME_WAIT, an
@@ -188,6 +190,28 @@ static void active_close(int first, int peer)
 	close(first);
 }
 
+/*
+ * Wait (up to 10 s) until FD's socket has the ACK of its FIN: FIN_WAIT2.
+ * close() of a FIN_WAIT2 socket then hands it to the timewait machinery
+ * every time (tcp_fin_timeout <= 60 s). A close() before that ACK leaves
+ * it to the ACK's arrival, which takes that path only if the socket's lock
+ * is free at that moment (a slow kernel still holds it in close()).
+ */
+static void wait_fin_acked(int fd)
+{
+	for (int i = 0; i < 10000; i++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			die("TCP_INFO");
+		if (ti.tcpi_state == TCP_FIN_WAIT2)
+			return;
+		usleep(1000);
+	}
+	die("no ACK of the FIN in 10 s");
+}
+
 /* The client's FIN, as seen on lo: its sequence number. */
 static uint32_t capture_fin(int pfd, int client_port)
 {
@@ -334,6 +358,10 @@ int main(int argc, char **argv)
 		close(lfd);
 	} else if (!strcmp(scen, "close-wait")) {
 		connected_pair(&lfd, &cfd, &sfd);
+		/* an orphaned FIN_WAIT2 in the timewait machinery */
+		if (shutdown(cfd, SHUT_WR))
+			die("shutdown");
+		wait_fin_acked(cfd);
 		close(cfd);
 		sleep(hold_seconds);	/* the leak: sfd stays in CLOSE_WAIT */
 		close(sfd);
