@@ -27,8 +27,23 @@ hpet) ;;
 *) echo "bench: TCPTL_CLOCKSOURCE is tsc or hpet" >&2; exit 1 ;;
 esac
 
+# Two vCPUs that run in parallel, one host thread each, as on a two-CPU
+# server: under the suite's single-threaded TCG both share one host thread,
+# so the guest has one CPU's worth and every cycle the reader takes comes
+# straight out of the workload's. The bench loads and unloads the module
+# only while no traffic runs, away from the one emulator window seen with
+# parallel vCPUs (scripts/vm.sh). TCPTL_ACCEL=tcg,thread=single for the old
+# way.
+export TCPTL_ACCEL=${TCPTL_ACCEL:-tcg,thread=multi}
+
 "$TOP/scripts/setup.sh"
-echo "== churn benchmark in the guest (kernel $KERNEL, rounds:seconds:clients $TCPTL_BENCH)"
+# perf in the guest, for the profile of where its CPU goes (optional).
+if ! command -v perf >/dev/null && [ "$(id -u)" = 0 ]; then
+	apt-get install -y -q --no-install-recommends linux-perf >/dev/null 2>&1 ||
+		echo "bench: linux-perf not installed: no profile" >&2
+fi
+command -v perf >/dev/null && export TCPTL_EXTRA_TOOLS="${TCPTL_EXTRA_TOOLS:+$TCPTL_EXTRA_TOOLS }perf"
+echo "== churn benchmark in the guest (kernel $KERNEL, rounds:seconds:clients $TCPTL_BENCH, accel $TCPTL_ACCEL)"
 "$TOP/scripts/kernels.sh" prepare "$KERNEL"
 TCPTL_TIMEOUT=${TCPTL_TIMEOUT:-1800} "$TOP/scripts/vm.sh" bench "$KERNEL" |
 	grep -E '^(BENCH|\[|FAIL)' || true
@@ -96,6 +111,19 @@ END {
 	print " paced: events mode at a fixed rate the guest sustains, for the delivery latency)"
 }
 AWK
+
+echo
+echo "== where the guest's CPU went, events mode (perf, every CPU sampled; % of busy samples)"
+tr -d '\r' <"$log" | awk '
+	/^BENCH-PROFILE unavailable/ { sub(/^BENCH-PROFILE /, ""); print; next }
+	/^BENCH-PROFILE / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "workload %.1f%%, reader %.1f%% (%.1f%% of it in the kernel), module %.1f%% (hooks %.1f%%, flush worker %.1f%%), other %.1f%% (%d busy samples)\n",
+			v["workload"], v["reader"], v["reader_kernel"], v["module_hooks"] + v["module_worker"],
+			v["module_hooks"], v["module_worker"], v["other"], v["busy_samples"]
+		next
+	}
+	/^BENCH-PROFILE-TOP / { printf "  %5.1f%%  %-14s %s\n", $2, $3, $4 }'
 
 echo
 echo "== replay benchmark: the guest's recording through the reader's own code, on this machine"

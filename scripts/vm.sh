@@ -13,7 +13,8 @@
 # Environment: TCPTL_BUILD (default ./build), TCPTL_TIMEOUT (guest seconds,
 # default 900, times TCPTL_SLOW for a debug kernel), TCPTL_MEM (MiB, default
 # 1024), TCPTL_SLOW (time-limit factor on a debug kernel, default 4),
-# TCPTL_APPEND (more kernel command line).
+# TCPTL_APPEND (more kernel command line), TCPTL_ACCEL (QEMU -accel),
+# TCPTL_EXTRA_TOOLS (more host programs for the guest).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,8 @@ MEM=${TCPTL_MEM:-1024}
 ACCEL="-accel ${TCPTL_ACCEL:-tcg,thread=single}"
 # Host programs the tests use, copied with their shared libraries.
 HOST_TOOLS="ip ss tc jq setpriv nsenter unshare stat timeout"
+# More for one run (make bench adds perf, for its profile).
+HOST_TOOLS="$HOST_TOOLS ${TCPTL_EXTRA_TOOLS:-}"
 
 log() { printf '%s\n' "$*" >&2; }
 
