@@ -68,6 +68,8 @@ void tcptl_conn_table_free(struct tcptl_conn_table *t);
 struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_event *ev,
 				    uint64_t now_ns);
 void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c);
+/* The tracked connection of that cookie, or NULL. */
+struct tcptl_conn *tcptl_conn_find(const struct tcptl_conn_table *t, uint64_t cookie);
 
 /*
  * A socket that existed before the reader started (from inet_diag): id

@@ -118,7 +118,7 @@ static void release_until(struct tcptl_session *s, struct stream *m, uint64_t cu
 		if (h->pending) {
 			if (h->ev.time_ns >= cutoff)
 				break;
-			HASH_FIND(hh, s->conns.by_cookie, &h->ev.cookie, sizeof(h->ev.cookie), c);
+			c = tcptl_conn_find(&s->conns, h->ev.cookie);
 			release(m, h, c);
 		}
 		m->held_start++;

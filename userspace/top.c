@@ -331,7 +331,7 @@ static void close_wait(struct collect *x, uint64_t now)
 		}
 		/* Ages come from the transition record; a socket that was
 		 * already in CLOSE_WAIT when we started is at least that old. */
-		HASH_FIND(hh, x->s->conns.by_cookie, &sk->id.cookie, sizeof(sk->id.cookie), c);
+		c = tcptl_conn_find(&x->s->conns, sk->id.cookie);
 		if (c && c->state == TCPTL_STATE_CLOSE_WAIT && c->state_ns && c->state_ns <= now) {
 			cw->age_s = (double)(now - c->state_ns) / 1e9;
 			cw->age_known = true;
