@@ -13,11 +13,6 @@ void tcptl_line_mem(struct tcptl_line *l, const char *s, size_t n)
 	l->len += n;
 }
 
-void tcptl_line_str(struct tcptl_line *l, const char *s)
-{
-	tcptl_line_mem(l, s, strlen(s));
-}
-
 void tcptl_line_chr(struct tcptl_line *l, char c)
 {
 	if (l->len < TCPTL_LINE_MAX)
@@ -34,27 +29,37 @@ static const char digit_pairs[] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/*
+ * The digits go backwards into the middle of TMP, then 20 bytes (a fixed
+ * size: a few moves, no call) into the line when it has that much room;
+ * the line only grows by the number's length, what follows is scratch.
+ */
 void tcptl_line_u64_zero(struct tcptl_line *l, uint64_t v, unsigned int width)
 {
-	char tmp[20];
-	unsigned int n = 0;
+	char tmp[40];
+	char *end = tmp + 20, *p = end;
 
 	while (v >= 100) {
 		const char *d = digit_pairs + 2 * (v % 100);
 
 		v /= 100;
-		tmp[sizeof(tmp) - ++n] = d[1];
-		tmp[sizeof(tmp) - ++n] = d[0];
+		*--p = d[1];
+		*--p = d[0];
 	}
 	if (v >= 10) {
-		tmp[sizeof(tmp) - ++n] = digit_pairs[2 * v + 1];
-		tmp[sizeof(tmp) - ++n] = digit_pairs[2 * v];
+		*--p = digit_pairs[2 * v + 1];
+		*--p = digit_pairs[2 * v];
 	} else {
-		tmp[sizeof(tmp) - ++n] = (char)('0' + v);
+		*--p = (char)('0' + v);
 	}
-	while (n < width && n < sizeof(tmp))
-		tmp[sizeof(tmp) - ++n] = '0';
-	tcptl_line_mem(l, tmp + sizeof(tmp) - n, n);
+	while ((unsigned int)(end - p) < width && p > tmp)
+		*--p = '0';
+	if (TCPTL_LINE_MAX - l->len >= 20) {
+		memcpy(l->buf + l->len, p, 20);
+		l->len += (size_t)(end - p);
+		return;
+	}
+	tcptl_line_mem(l, p, (size_t)(end - p));
 }
 
 void tcptl_line_u64(struct tcptl_line *l, uint64_t v)
@@ -160,7 +165,11 @@ void tcptl_line_json_str(struct tcptl_line *l, const char *s)
 	char esc[7];
 
 	tcptl_line_chr(l, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		tcptl_line_mem(l, esc, tcptl_json_escape(*p, esc));
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			tcptl_line_chr(l, (char)*p);
+		else
+			tcptl_line_mem(l, esc, tcptl_json_escape(*p, esc));
+	}
 	tcptl_line_chr(l, '"');
 }

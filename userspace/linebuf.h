@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "event.h"
 
@@ -28,7 +29,11 @@ static inline void tcptl_line_init(struct tcptl_line *l)
 }
 
 void tcptl_line_mem(struct tcptl_line *l, const char *s, size_t n);
-void tcptl_line_str(struct tcptl_line *l, const char *s);
+/* Inline: most are literals (keys, separators), whose length the compiler knows. */
+static inline void tcptl_line_str(struct tcptl_line *l, const char *s)
+{
+	tcptl_line_mem(l, s, strlen(s));
+}
 void tcptl_line_chr(struct tcptl_line *l, char c);
 void tcptl_line_u64(struct tcptl_line *l, uint64_t v);
 /* v in at least WIDTH digits, zero-padded (printf's %0*u). */

@@ -323,6 +323,18 @@ static void test_u64_digits(void **state)
 	assert_int_equal(l.len, 20);
 	assert_memory_equal(l.buf, "18446744073709551615", 20);
 	assert_int_equal(n, 20 * 4 * 8);
+
+	/* At the line's end: the leading digits that fit, never past it. */
+	tcptl_line_init(&l);
+	memset(l.buf, 'x', TCPTL_LINE_MAX);
+	l.len = TCPTL_LINE_MAX - 3;
+	tcptl_line_u64_zero(&l, 42, 6);
+	assert_int_equal(l.len, TCPTL_LINE_MAX);
+	assert_memory_equal(l.buf + TCPTL_LINE_MAX - 3, "000", 3);
+	l.len = TCPTL_LINE_MAX - 2;
+	tcptl_line_u64(&l, 98765);
+	assert_int_equal(l.len, TCPTL_LINE_MAX);
+	assert_memory_equal(l.buf + TCPTL_LINE_MAX - 2, "98", 2);
 }
 
 int main(void)
