@@ -184,18 +184,36 @@ static struct genl_family tcptl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(tcptl_mcgrps),
 };
 
-void tcptl_batch_init(struct tcptl_batch *batch)
+void tcptl_batch_init(struct tcptl_batch *batch, unsigned int expected)
 {
 	batch->skb = NULL;
 	batch->hdr = NULL;
 	batch->records = 0;
+	batch->expected = expected;
+}
+
+static int tcptl_record_max_bytes(void);
+
+/*
+ * A message as large as the records still to come need, up to the batch
+ * size: every byte allocated is zeroed (init_on_alloc, on in Debian's
+ * kernels) and counts against the reader's receive buffer, and at low
+ * rates a flush carries a record or two.
+ */
+static size_t tcptl_batch_bytes(const struct tcptl_batch *batch)
+{
+	size_t want = nla_total_size_64bit(sizeof(u64)) +
+		      (size_t)batch->expected * tcptl_record_max_bytes();
+
+	return batch->expected && want < TCPTL_BATCH_BYTES ? want :
+							     TCPTL_BATCH_BYTES;
 }
 
 static int tcptl_batch_start(struct tcptl_batch *batch)
 {
 	s64 offset = ktime_get_real_ns() - tcptl_clock_ns();
 
-	batch->skb = genlmsg_new(TCPTL_BATCH_BYTES, GFP_KERNEL);
+	batch->skb = genlmsg_new(tcptl_batch_bytes(batch), GFP_KERNEL);
 	if (!batch->skb)
 		return -ENOMEM;
 	batch->hdr = genlmsg_put(batch->skb, 0, 0, &tcptl_family, 0,
@@ -228,7 +246,9 @@ void tcptl_batch_send(struct tcptl_batch *batch)
 		atomic64_add(n, &tcptl_unclaimed);
 	else
 		atomic64_add(n, &tcptl_delivery_failed);
-	tcptl_batch_init(batch);
+	batch->skb = NULL;
+	batch->hdr = NULL;
+	batch->records = 0;
 }
 
 /*
@@ -379,10 +399,16 @@ static bool tcptl_batch_put(struct tcptl_batch *batch,
 				       unsigned int cpu),
 			    const void *arg, unsigned int cpu)
 {
-	if (batch->skb && put(batch->skb, arg, cpu) == 0)
-		return true;
-	tcptl_batch_send(batch);
-	return tcptl_batch_start(batch) == 0 && put(batch->skb, arg, cpu) == 0;
+	bool ok = batch->skb && put(batch->skb, arg, cpu) == 0;
+
+	if (!ok) {
+		tcptl_batch_send(batch);
+		ok = tcptl_batch_start(batch) == 0 &&
+		     put(batch->skb, arg, cpu) == 0;
+	}
+	if (batch->expected)
+		batch->expected--;
+	return ok;
 }
 
 void tcptl_batch_add(struct tcptl_batch *batch,

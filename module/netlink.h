@@ -15,10 +15,11 @@ bool tcptl_netlink_listening(void);
 struct tcptl_batch {
 	struct sk_buff *skb;
 	void *hdr;
-	unsigned int records;
+	unsigned int records;	/* in this message */
+	unsigned int expected;	/* still to come in this flush; 0: unknown */
 };
 
-void tcptl_batch_init(struct tcptl_batch *batch);
+void tcptl_batch_init(struct tcptl_batch *batch, unsigned int expected);
 void tcptl_batch_add(struct tcptl_batch *batch,
 		     const struct tcptl_record *rec, unsigned int cpu);
 void tcptl_batch_add_lost(struct tcptl_batch *batch, unsigned int cpu,

@@ -136,8 +136,18 @@ static bool tcptl_flush(void)
 	struct tcptl_batch batch;
 	bool any = false;
 	unsigned int cpu;
+	u64 expected = 0;
 
-	tcptl_batch_init(&batch);
+	/* What this flush will carry, to size its messages (records that
+	 * come in meanwhile get full-size ones). */
+	for_each_possible_cpu(cpu) {
+		struct tcptl_cpu_buf *b = per_cpu_ptr(tcptl_bufs, cpu);
+
+		expected += (u32)(smp_load_acquire(&b->head) - b->tail);
+		if (READ_ONCE(b->lost) != b->lost_reported)
+			expected++;
+	}
+	tcptl_batch_init(&batch, min_t(u64, expected, UINT_MAX));
 	for_each_possible_cpu(cpu) {
 		struct tcptl_cpu_buf *b = per_cpu_ptr(tcptl_bufs, cpu);
 		u32 head = smp_load_acquire(&b->head);

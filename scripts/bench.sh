@@ -118,8 +118,8 @@ tr -d '\r' <"$log" | awk '
 	/^BENCH-PROFILE unavailable/ { sub(/^BENCH-PROFILE /, ""); print; next }
 	/^BENCH-PROFILE / {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "workload %.1f%%, reader %.1f%% (%.1f%% of it in the kernel), module %.1f%% (hooks %.1f%%, flush worker %.1f%%), other %.1f%% (%d busy samples)\n",
-			v["workload"], v["reader"], v["reader_kernel"], v["module_hooks"] + v["module_worker"],
+		printf "workload %.1f%%, reader %.1f%% (user %.1f%%, kernel %.1f%%), module %.1f%% (hooks %.1f%%, flush worker %.1f%%), other %.1f%% (%d busy samples)\n",
+			v["workload"], v["reader"], v["reader"] - v["reader_kernel"], v["reader_kernel"], v["module_hooks"] + v["module_worker"],
 			v["module_hooks"], v["module_worker"], v["other"], v["busy_samples"]
 		next
 	}

@@ -190,6 +190,7 @@ profile_run() {
 				else if (comm == "churn") what = "workload"
 				else what = "other"
 				n[what]++
+				if (first_sym == "[unknown]") first_sym = "(" first_dso ")"
 				if (what == "reader" || what ~ /^module/) top[what " " first_sym]++
 			}
 			comm = ""; mod = 0; first_sym = ""; first_dso = ""
