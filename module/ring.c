@@ -138,12 +138,14 @@ static bool tcptl_flush(void)
 	unsigned int cpu;
 	u64 expected = 0;
 
-	/* What this flush will carry, to size its messages (records that
-	 * come in meanwhile get full-size ones). */
+	/*
+	 * What this flush will carry, to size its messages: only a hint, so
+	 * no ordering (records that come in meanwhile get full-size ones).
+	 */
 	for_each_possible_cpu(cpu) {
 		struct tcptl_cpu_buf *b = per_cpu_ptr(tcptl_bufs, cpu);
 
-		expected += (u32)(smp_load_acquire(&b->head) - b->tail);
+		expected += (u32)(READ_ONCE(b->head) - b->tail);
 		if (READ_ONCE(b->lost) != b->lost_reported)
 			expected++;
 	}
