@@ -175,8 +175,8 @@ profile_run() {
 	sleep 1.2
 	kill -INT "$reader"
 	wait "$reader"
-	unload_module
-	ip netns del "$ns"
+	# perf script names the module's functions from /proc/kallsyms: before
+	# the unload
 	perf script -i /tmp/prof.data -F comm,ip,sym,dso 2>/dev/null | awk '
 		function leaf_kernel() { return first_dso ~ /^\[(kernel\.kallsyms|tcp_timeline)\]$/ }
 		function done_sample() {
@@ -215,6 +215,8 @@ profile_run() {
 			for (t in top) if (100 * top[t] / busy >= 0.2) printf "BENCH-PROFILE-TOP %.1f %s\n", 100 * top[t] / busy, t | sorted
 			close(sorted)
 		}'
+	unload_module
+	ip netns del "$ns"
 }
 profile_run
 
