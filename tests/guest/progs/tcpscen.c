@@ -177,8 +177,14 @@ static void send_some(int fd, const char *s)
 		die("write");
 }
 
-/* FIRST closes first, PEER after EOF; FIRST's socket is whole until the
- * peer's FIN has moved it to TIME_WAIT.
+/*
+ * FIRST closes first, PEER after EOF; FIRST's socket is whole until the
+ * peer's FIN has moved it to TIME_WAIT. A close() of FIRST instead would
+ * race the peer's FIN with the ACK of FIRST's own FIN: on a slow kernel
+ * (seen on the debug one) the ACK, handled late on the other CPU, turns
+ * the orphan into a FIN_WAIT2 timewait socket while the FIN waits on its
+ * lock, finds a closed socket and is dropped; FIRST stays FIN_WAIT2 until
+ * the FIN's retransmission (200 ms or more later).
  */
 static void active_close(int first, int peer)
 {
@@ -375,10 +381,14 @@ int main(int argc, char **argv)
 		if (pfd < 0 || bind(pfd, (struct sockaddr *)&ll, sizeof(ll)))
 			die("packet socket");
 		connected_pair(&lfd, &cfd, &sfd);
-		close(sfd);			/* server first: its side gets TIME_WAIT */
+		/* server first: its side gets TIME_WAIT (see active_close) */
+		if (shutdown(sfd, SHUT_WR))
+			die("shutdown");
 		wait_eof(cfd);
 		close(cfd);			/* the client's FIN */
 		fin_seq = capture_fin(pfd, local_port_of_closed);
+		wait_eof(sfd);
+		close(sfd);
 		usleep(100000);
 		send_rst(local_port_of_closed, port, fin_seq + 1);
 		usleep(100000);
@@ -450,17 +460,15 @@ int main(int argc, char **argv)
 		connected_pair(&lfd, &cfd, &sfd);
 		printf("first_client_cookie=%llu\nfirst_server_cookie=%llu\n",
 		       (unsigned long long)cookie_of(cfd), (unsigned long long)cookie_of(sfd));
-		close(server_first ? sfd : cfd);
-		wait_eof(server_first ? cfd : sfd);
-		close(server_first ? cfd : sfd);
-		usleep(100000);
+		if (server_first)
+			active_close(sfd, cfd);
+		else
+			active_close(cfd, sfd);
 		cfd = client(&err);
 		printf("second_connect_errno=%d\n", err);
 		if (!err) {
 			sfd = accept_one(lfd);
-			close(cfd);
-			wait_eof(sfd);
-			close(sfd);
+			active_close(cfd, sfd);
 		}
 		close(lfd);
 	} else {
