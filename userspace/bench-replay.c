@@ -70,7 +70,9 @@ static void drain(struct replay *r, uint64_t cutoff)
 {
 	struct tcptl_event ev;
 
-	while (tcptl_reorder_pop(&r->reorder, cutoff, &ev)) {
+	/* As the live reader behind its socket: the records, not a clock, say
+	 * what has come. */
+	while (tcptl_reorder_pop(&r->reorder, cutoff, WINDOW_NS, &ev)) {
 		struct tcptl_conn *c = ev.type == TCPTL_EVENT_LOST ? NULL :
 				       tcptl_conn_apply(&r->conns, &ev, ev.time_ns);
 
@@ -132,7 +134,7 @@ static void measure(struct recording *rec, uint64_t *records)
 	uint64_t first = UINT64_MAX;
 	struct tcptl_event ev;
 
-	while (tcptl_reorder_pop(&r.reorder, UINT64_MAX, &ev))
+	while (tcptl_reorder_pop(&r.reorder, UINT64_MAX, 0, &ev))
 		if (ev.time_ns && ev.time_ns < first)
 			first = ev.time_ns;
 	rec->span_ns = r.last_ns - first + 1000000000ull;

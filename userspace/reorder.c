@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,10 @@ int tcptl_reorder_push(struct tcptl_reorder *r, const struct tcptl_event *ev)
 		q->ev = n;
 		q->cap = cap;
 	}
+	if (ev->time_ns > q->newest)
+		q->newest = ev->time_ns;
+	if (ev->time_ns > r->newest)
+		r->newest = ev->time_ns;
 	i = q->len;
 	while (i > q->head && q->ev[i - 1].time_ns > ev->time_ns)
 		i--;
@@ -69,7 +74,21 @@ int tcptl_reorder_push(struct tcptl_reorder *r, const struct tcptl_event *ev)
 	return 0;
 }
 
-int tcptl_reorder_pop(struct tcptl_reorder *r, uint64_t cutoff_ns, struct tcptl_event *out)
+/* Has every CPU still sending sent a record lead_ns newer than t? */
+static bool all_ahead(const struct tcptl_reorder *r, uint64_t t, uint64_t lead_ns)
+{
+	for (unsigned int i = 0; i < r->nq; i++) {
+		const struct tcptl_reorder_queue *q = &r->q[i];
+
+		if (q->newest && q->newest + TCPTL_REORDER_QUIET_NS >= r->newest &&
+		    q->newest < t + lead_ns)
+			return false;
+	}
+	return true;
+}
+
+int tcptl_reorder_pop(struct tcptl_reorder *r, uint64_t cutoff_ns, uint64_t lead_ns,
+		      struct tcptl_event *out)
 {
 	struct tcptl_reorder_queue *best = NULL;
 
@@ -82,7 +101,11 @@ int tcptl_reorder_pop(struct tcptl_reorder *r, uint64_t cutoff_ns, struct tcptl_
 		    (!best || q->ev[q->head].time_ns < best->ev[best->head].time_ns))
 			best = q;
 	}
-	if (!best || (cutoff_ns != UINT64_MAX && best->ev[best->head].time_ns > cutoff_ns))
+	if (!best)
+		return 0;
+	if (cutoff_ns != UINT64_MAX &&
+	    (best->ev[best->head].time_ns > cutoff_ns ||
+	     (lead_ns && !all_ahead(r, best->ev[best->head].time_ns, lead_ns))))
 		return 0;
 	*out = best->ev[best->head++];
 	r->count--;

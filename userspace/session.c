@@ -58,6 +58,7 @@ int tcptl_session_open(struct tcptl_session *s, unsigned int max_conns)
 	tcptl_conn_table_init(&s->conns, max_conns);
 	tcptl_reorder_init(&s->reorder);
 	tcptl_seqtrack_init(&s->seq);
+	s->caught_up = true;
 	s->netns = tcptl_own_netns();
 	err = tcptl_nl_open(&s->req);
 	if (err)
@@ -142,11 +143,20 @@ static void on_event(const struct tcptl_event *ev, void *arg)
 
 	if (ev->time_ns && s->recv_ns >= ev->time_ns)
 		tcptl_latency_add(&s->latency, s->recv_ns - ev->time_ns);
+	/*
+	 * Sequence numbers as they come, in each CPU's order: time order can
+	 * differ (a softirq stamps a record between another's timestamp and
+	 * its push), which would look like a gap.
+	 */
+	if (ev->type == TCPTL_EVENT_LOST)
+		tcptl_seqtrack_lost(&s->seq, ev->lost_count);
+	else
+		tcptl_seqtrack_record(&s->seq, ev->cpu, ev->seq);
 	if (tcptl_reorder_push(&s->reorder, ev))
 		s->counts.invalid++;
 }
 
-static void handle(struct tcptl_session *s, const char *buf, int len)
+void tcptl_session_handle(struct tcptl_session *s, const char *buf, int len)
 {
 	const struct nlmsghdr *m;
 
@@ -175,24 +185,22 @@ static void process(struct tcptl_session *s, struct tcptl_event *ev)
 {
 	struct tcptl_conn *c = NULL;
 
-	if (ev->type == TCPTL_EVENT_LOST) {
-		tcptl_seqtrack_lost(&s->seq, ev->lost_count);
-	} else {
-		tcptl_seqtrack_record(&s->seq, ev->cpu, ev->seq);
-		/* The loop's clock: "finished at" only needs the pass it came in. */
+	/* The loop's clock: "finished at" only needs the pass it came in. */
+	if (ev->type != TCPTL_EVENT_LOST)
 		c = tcptl_conn_apply(&s->conns, ev, s->now_ns);
-	}
 	if (!s->tally_filter || tcptl_rfilter_match(s->tally_filter, ev, false, 0, NULL))
 		tcptl_tally_record(&s->tally, ev);
 	if (s->ops->record)
 		s->ops->record(s, ev, c);
 }
 
-static void drain(struct tcptl_session *s, uint64_t cutoff)
+void tcptl_session_drain(struct tcptl_session *s, uint64_t cutoff)
 {
+	/* Behind the socket, the clock says nothing of what has come. */
+	uint64_t lead = s->caught_up ? 0 : TCPTL_REORDER_WINDOW_NS;
 	struct tcptl_event ev;
 
-	while (tcptl_reorder_pop(&s->reorder, cutoff, &ev))
+	while (tcptl_reorder_pop(&s->reorder, cutoff, lead, &ev))
 		process(s, &ev);
 }
 
@@ -229,7 +237,7 @@ static int receive(struct tcptl_session *s)
 	s->recv_ns = tcptl_now_ns();
 	if (s->record)
 		tcptl_record_write(s->record, buf, (size_t)len);
-	handle(s, buf, (int)len);
+	tcptl_session_handle(s, buf, (int)len);
 	return 1;
 }
 
@@ -248,19 +256,25 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 			/* Under load several messages wait: take a few before
 			 * the work each pass does once (ordering, sweeping,
 			 * flushing the output) rather than one per pass. */
-			for (int i = 0; i < TCPTL_RECV_BURST && (err = receive(s)) > 0; i++)
+			int i;
+
+			for (i = 0; i < TCPTL_RECV_BURST && (err = receive(s)) > 0; i++)
 				;
 			if (err < 0) {
 				fprintf(stderr, "tcptimeline: receiving: %s\n", strerror(-err));
 				break;
 			}
 			err = 0;
+			/* The burst ran out before the socket did: more waits. */
+			s->caught_up = i < TCPTL_RECV_BURST;
+		} else if (n >= 0) {
+			s->caught_up = true;
 		}
 		if (n > 0 && s->ops->extra_fd >= 0 && (p[1].revents & POLLIN))
 			s->ops->extra_ready(s);
 
 		s->now_ns = tcptl_now_ns();
-		drain(s, s->now_ns - TCPTL_REORDER_WINDOW_NS);
+		tcptl_session_drain(s, s->now_ns - TCPTL_REORDER_WINDOW_NS);
 		sweep_finished(s, s->now_ns - TCPTL_FINISH_GRACE_NS);
 		if (s->ops->tick)
 			s->ops->tick(s, s->now_ns);
@@ -281,7 +295,7 @@ int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint
 				;
 	}
 	s->now_ns = tcptl_now_ns();
-	drain(s, UINT64_MAX);
+	tcptl_session_drain(s, UINT64_MAX);
 	sweep_finished(s, UINT64_MAX);
 	return err;
 }

@@ -55,6 +55,7 @@ struct tcptl_session {
 	uint64_t start_ns, seeded_ns;	/* subscribed; inet_diag dump taken */
 	uint32_t netns;			/* the reader's own namespace */
 	bool unloaded, have_req, have_ev;
+	bool caught_up;			/* the socket was read dry last pass */
 	const struct tcptl_session_ops *ops;
 	/* Records the tally counts (NULL: all); owner tests are not applied. */
 	const struct tcptl_rfilter *tally_filter;
@@ -73,6 +74,12 @@ int tcptl_session_subscribe(struct tcptl_session *s);
 int tcptl_session_seed(struct tcptl_session *s, bool owners);
 /* Read until *stop, the deadline (0: none) or the module goes away. 0 or -errno. */
 int tcptl_session_run(struct tcptl_session *s, volatile sig_atomic_t *stop, uint64_t deadline_ns);
+/* One message as read from the events socket: decoded, sequence numbers
+ * counted, records queued for time order. */
+void tcptl_session_handle(struct tcptl_session *s, const char *buf, int len);
+/* Hand on the queued records older than cutoff (UINT64_MAX: all) in time
+ * order, as far as what has come allows (see reorder.h). */
+void tcptl_session_drain(struct tcptl_session *s, uint64_t cutoff);
 /* Lost records: announced by the module, and missing on this socket. */
 uint64_t tcptl_session_lost_module(const struct tcptl_session *s);
 uint64_t tcptl_session_lost_socket(const struct tcptl_session *s);

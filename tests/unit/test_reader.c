@@ -19,6 +19,7 @@
 #include "reorder.h"
 #include "rfilter.h"
 #include "seqtrack.h"
+#include "session.h"
 #include "tcp_timeline.h"
 
 static char msgbuf[8192];
@@ -34,9 +35,9 @@ static struct nlmsghdr *events_msg(void)
 	return nlh;
 }
 
-/* A well-formed IPv4 state record. */
-static struct nlattr *put_record(struct nlmsghdr *nlh, uint64_t cookie, uint64_t seq,
-				 uint8_t old, uint8_t new)
+/* A well-formed IPv4 state record from CPU 1 at time T. */
+static struct nlattr *put_record_at(struct nlmsghdr *nlh, uint64_t cookie, uint64_t seq,
+				    uint64_t t, uint8_t old, uint8_t new)
 {
 	struct nlattr *n = mnl_attr_nest_start(nlh, TCPTL_A_EVENT);
 	uint32_t lo = htonl(INADDR_LOOPBACK);
@@ -44,7 +45,7 @@ static struct nlattr *put_record(struct nlmsghdr *nlh, uint64_t cookie, uint64_t
 	mnl_attr_put_u8(nlh, TCPTL_EV_A_TYPE, TCPTL_EVENT_STATE);
 	mnl_attr_put_u32(nlh, TCPTL_EV_A_CPU, 1);
 	mnl_attr_put_u64(nlh, TCPTL_EV_A_SEQ, seq);
-	mnl_attr_put_u64(nlh, TCPTL_EV_A_TIME_NS, 5000 + seq);
+	mnl_attr_put_u64(nlh, TCPTL_EV_A_TIME_NS, t);
 	mnl_attr_put_u64(nlh, TCPTL_EV_A_COOKIE, cookie);
 	mnl_attr_put_u8(nlh, TCPTL_EV_A_FAMILY, AF_INET);
 	mnl_attr_put(nlh, TCPTL_EV_A_SADDR, 4, &lo);
@@ -56,6 +57,12 @@ static struct nlattr *put_record(struct nlmsghdr *nlh, uint64_t cookie, uint64_t
 	mnl_attr_put_u32(nlh, TCPTL_EV_A_PID, 42);
 	mnl_attr_put_strz(nlh, TCPTL_EV_A_COMM, "curl");
 	return n;
+}
+
+static struct nlattr *put_record(struct nlmsghdr *nlh, uint64_t cookie, uint64_t seq,
+				 uint8_t old, uint8_t new)
+{
+	return put_record_at(nlh, cookie, seq, 5000 + seq, old, new);
 }
 
 struct collected {
@@ -221,16 +228,127 @@ static void test_reorder(void **state)
 		ev.time_ns = times[i];
 		assert_int_equal(tcptl_reorder_push(&r, &ev), 0);
 	}
-	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 1);
+	assert_int_equal(tcptl_reorder_pop(&r, 35, 0, &out), 1);
 	assert_int_equal(out.time_ns, 10);
-	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 1);
+	assert_int_equal(tcptl_reorder_pop(&r, 35, 0, &out), 1);
 	assert_int_equal(out.time_ns, 20);
-	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 1);
+	assert_int_equal(tcptl_reorder_pop(&r, 35, 0, &out), 1);
 	assert_int_equal(out.time_ns, 30);
-	assert_int_equal(tcptl_reorder_pop(&r, 35, &out), 0);
-	assert_int_equal(tcptl_reorder_pop(&r, UINT64_MAX, &out), 1);
+	assert_int_equal(tcptl_reorder_pop(&r, 35, 0, &out), 0);
+	assert_int_equal(tcptl_reorder_pop(&r, UINT64_MAX, 0, &out), 1);
 	assert_int_equal(out.time_ns, 40);
 	tcptl_reorder_free(&r);
+}
+
+/*
+ * Behind the socket: CPU 0's records of a flush pass came before CPU 1's
+ * older ones. Each record waits until every CPU still sending is lead_ns
+ * past it; a CPU quiet for a second holds nobody back.
+ */
+static void test_reorder_behind(void **state)
+{
+	const uint64_t ms = 1000000, lead = 50 * ms, now = 100000 * ms;
+	struct tcptl_reorder r;
+	struct tcptl_event ev = { 0 }, out;
+
+	(void)state;
+	tcptl_reorder_init(&r);
+	ev.cpu = 2;			/* once, long ago */
+	ev.time_ns = 1 * ms;
+	assert_int_equal(tcptl_reorder_push(&r, &ev), 0);
+	ev.cpu = 0;
+	for (uint64_t t = 2000; t <= 2300; t += 100) {
+		ev.time_ns = t * ms;
+		assert_int_equal(tcptl_reorder_push(&r, &ev), 0);
+	}
+	ev.cpu = 1;
+	ev.time_ns = 2050 * ms;
+	assert_int_equal(tcptl_reorder_push(&r, &ev), 0);
+
+	/* CPU 2 is quiet: its record goes first, then CPU 0's at 2000. */
+	assert_int_equal(tcptl_reorder_pop(&r, now, lead, &out), 1);
+	assert_int_equal(out.time_ns, 1 * ms);
+	assert_int_equal(tcptl_reorder_pop(&r, now, lead, &out), 1);
+	assert_int_equal(out.time_ns, 2000 * ms);
+	/* 2050 waits: CPU 1 may still send records older than 2100. */
+	assert_int_equal(tcptl_reorder_pop(&r, now, lead, &out), 0);
+	/* The clock alone (caught up) would have let it and 2100 go. */
+	ev.time_ns = 2080 * ms;		/* CPU 1's straggler arrives */
+	assert_int_equal(tcptl_reorder_push(&r, &ev), 0);
+	ev.time_ns = 2400 * ms;
+	assert_int_equal(tcptl_reorder_push(&r, &ev), 0);
+	uint64_t want[] = { 2050, 2080, 2100, 2200 };
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(tcptl_reorder_pop(&r, now, lead, &out), 1);
+		assert_int_equal(out.time_ns, want[i] * ms);
+	}
+	/* 2300 is CPU 0's newest: CPU 0 is not lead past it yet. */
+	assert_int_equal(tcptl_reorder_pop(&r, now, lead, &out), 0);
+	/* Caught up, the clock decides (and the newest wait for it). */
+	assert_int_equal(tcptl_reorder_pop(&r, 2350 * ms, 0, &out), 1);
+	assert_int_equal(out.time_ns, 2300 * ms);
+	assert_int_equal(tcptl_reorder_pop(&r, 2350 * ms, 0, &out), 0);
+	assert_int_equal(tcptl_reorder_pop(&r, UINT64_MAX, lead, &out), 1);
+	assert_int_equal(out.time_ns, 2400 * ms);
+	assert_int_equal(tcptl_reorder_pop(&r, UINT64_MAX, lead, &out), 0);
+	tcptl_reorder_free(&r);
+}
+
+static uint64_t handed_times[8];
+static int handed;
+
+static void hand_record(struct tcptl_session *s, struct tcptl_event *ev, struct tcptl_conn *c)
+{
+	(void)s;
+	(void)c;
+	if (handed < 8)
+		handed_times[handed++] = ev->time_ns;
+}
+
+/*
+ * A softirq stamped a record (seq 11) between another's timestamp and its
+ * push (seq 12): time order is not sequence order, and no record is lost.
+ * A real gap (seq 14 missing) is.
+ */
+static void test_session_sequence_vs_time(void **state)
+{
+	static const struct tcptl_session_ops ops = { .record = hand_record, .extra_fd = -1 };
+	struct tcptl_session s = { .ops = &ops, .caught_up = true };
+	struct nlmsghdr *nlh = events_msg();
+	struct nlattr *n;
+
+	(void)state;
+	tcptl_conn_table_init(&s.conns, 16);
+	tcptl_reorder_init(&s.reorder);
+	tcptl_seqtrack_init(&s.seq);
+	s.ev.family = nlh->nlmsg_type;
+	handed = 0;
+	n = put_record_at(nlh, 1, 10, 6000, 7, 2);
+	mnl_attr_nest_end(nlh, n);
+	n = put_record_at(nlh, 2, 11, 6020, 7, 2);
+	mnl_attr_nest_end(nlh, n);
+	n = put_record_at(nlh, 3, 12, 6010, 7, 2);
+	mnl_attr_nest_end(nlh, n);
+	tcptl_session_handle(&s, (const char *)nlh, (int)nlh->nlmsg_len);
+	tcptl_session_drain(&s, UINT64_MAX);
+	assert_int_equal(handed, 3);
+	assert_int_equal(handed_times[0], 6000);
+	assert_int_equal(handed_times[1], 6010);
+	assert_int_equal(handed_times[2], 6020);
+	assert_int_equal(tcptl_session_lost_socket(&s), 0);
+
+	nlh = events_msg();
+	n = put_record_at(nlh, 4, 13, 6030, 7, 2);
+	mnl_attr_nest_end(nlh, n);
+	n = put_record_at(nlh, 5, 15, 6050, 7, 2);
+	mnl_attr_nest_end(nlh, n);
+	tcptl_session_handle(&s, (const char *)nlh, (int)nlh->nlmsg_len);
+	tcptl_session_drain(&s, UINT64_MAX);
+	assert_int_equal(handed, 5);
+	assert_int_equal(tcptl_session_lost_socket(&s), 1);
+	tcptl_conn_table_free(&s.conns);
+	tcptl_reorder_free(&s.reorder);
+	tcptl_seqtrack_free(&s.seq);
 }
 
 static void test_conn_port_owner_timewait(void **state)
@@ -432,6 +550,8 @@ int main(void)
 		cmocka_unit_test(test_decode_missing_type),
 		cmocka_unit_test(test_seqtrack),
 		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_reorder_behind),
+		cmocka_unit_test(test_session_sequence_vs_time),
 		cmocka_unit_test(test_conn_port_owner_timewait),
 		cmocka_unit_test(test_conn_eviction),
 		cmocka_unit_test(test_json_escape),
