@@ -8,7 +8,9 @@
 # rates do not.
 #
 #   KERNEL=6.1                     which matrix kernel boots
-#   TCPTL_BENCH=ROUNDS:SECONDS:CLIENTS   default 3:5:4
+#   TCPTL_BENCH=ROUNDS:SECONDS:CLIENTS[:PHASES]   default 3:5:4; PHASES
+#                                  (comma-separated, e.g. timeline,events)
+#                                  to run only those after each baseline
 #   TCPTL_CLOCKSOURCE=tsc|hpet     the guest's clocksource (default tsc)
 set -euo pipefail
 
@@ -69,6 +71,7 @@ function median(arr, n,    i, j, t) {
 		cpu[p] += kv($0, "reader_cpu_s")
 		if (kv($0, "delivered") != kv($0, "caused")) miss[p]++
 		races += kv($0, "lost_races")
+		odd += kv($0, "odd_timelines")
 		p50[p, n[p]] = kv($0, "p50_ms"); if (kv($0, "p99_ms") + 0 > p99[p]) p99[p] = kv($0, "p99_ms")
 		mem[p] = kv($0, "module_memory")
 		if (p == "overflow") {
@@ -102,6 +105,8 @@ END {
 	if (prod != "")
 		printf "\nforced overflow (buffer_size=16, flush 1000 ms): produced %d, delivered %d, reported lost %d (module %d, socket %d): %s\n",
 			prod, got, olm + ols, olm, ols, (got + olm + ols == prod && olm + ols > 0) ? "exact" : "MISMATCH"
+	if (odd)
+		printf "\n%d timelines out of the usual shape (records out of order?): see below\n", odd
 	if (races)
 		printf "\n%d server children lost the handshake race (SYN_RECV -> CLOSE; a repeated final ACK taken on two CPUs): true transitions, counted apart\n", races
 	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
@@ -111,6 +116,12 @@ END {
 	print " paced: events mode at a fixed rate the guest sustains, for the delivery latency)"
 }
 AWK
+# What the output held where delivered != caused (tests/guest/bench.sh).
+if tr -d '\r' <"$log" | grep -q '^BENCH-MISMATCH '; then
+	echo
+	echo "== runs where delivered != caused: what their output held"
+	tr -d '\r' <"$log" | sed -n 's/^BENCH-MISMATCH /  /p'
+fi
 
 echo
 echo "== where the guest's CPU went, events mode (perf, every CPU sampled; % of busy samples)"
