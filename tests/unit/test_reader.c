@@ -305,6 +305,21 @@ static void hand_record(struct tcptl_session *s, struct tcptl_event *ev, struct 
 		handed_times[handed++] = ev->time_ns;
 }
 
+struct cookie_seq_time {
+	uint64_t cookie, seq, t;
+};
+
+/* One message of CLOSE -> SYN_SENT records, handed to S and drained. */
+static void feed(struct tcptl_session *s, const struct cookie_seq_time *r, int n)
+{
+	struct nlmsghdr *nlh = events_msg();
+
+	for (int i = 0; i < n; i++)
+		mnl_attr_nest_end(nlh, put_record_at(nlh, r[i].cookie, r[i].seq, r[i].t, 7, 2));
+	tcptl_session_handle(s, (const char *)nlh, (int)nlh->nlmsg_len);
+	tcptl_session_drain(s, UINT64_MAX);
+}
+
 /*
  * A softirq stamped a record (seq 11) between another's timestamp and its
  * push (seq 12): time order is not sequence order, and no record is lost.
@@ -313,37 +328,27 @@ static void hand_record(struct tcptl_session *s, struct tcptl_event *ev, struct 
 static void test_session_sequence_vs_time(void **state)
 {
 	static const struct tcptl_session_ops ops = { .record = hand_record, .extra_fd = -1 };
+	static const struct cookie_seq_time inverted[] = {
+		{ 1, 10, 6000 }, { 2, 11, 6020 }, { 3, 12, 6010 },
+	}, gap[] = {
+		{ 4, 13, 6030 }, { 5, 15, 6050 },
+	};
 	struct tcptl_session s = { .ops = &ops, .caught_up = true };
-	struct nlmsghdr *nlh = events_msg();
-	struct nlattr *n;
 
 	(void)state;
 	tcptl_conn_table_init(&s.conns, 16);
 	tcptl_reorder_init(&s.reorder);
 	tcptl_seqtrack_init(&s.seq);
-	s.ev.family = nlh->nlmsg_type;
+	s.ev.family = events_msg()->nlmsg_type;
 	handed = 0;
-	n = put_record_at(nlh, 1, 10, 6000, 7, 2);
-	mnl_attr_nest_end(nlh, n);
-	n = put_record_at(nlh, 2, 11, 6020, 7, 2);
-	mnl_attr_nest_end(nlh, n);
-	n = put_record_at(nlh, 3, 12, 6010, 7, 2);
-	mnl_attr_nest_end(nlh, n);
-	tcptl_session_handle(&s, (const char *)nlh, (int)nlh->nlmsg_len);
-	tcptl_session_drain(&s, UINT64_MAX);
+	feed(&s, inverted, 3);
 	assert_int_equal(handed, 3);
 	assert_int_equal(handed_times[0], 6000);
 	assert_int_equal(handed_times[1], 6010);
 	assert_int_equal(handed_times[2], 6020);
 	assert_int_equal(tcptl_session_lost_socket(&s), 0);
 
-	nlh = events_msg();
-	n = put_record_at(nlh, 4, 13, 6030, 7, 2);
-	mnl_attr_nest_end(nlh, n);
-	n = put_record_at(nlh, 5, 15, 6050, 7, 2);
-	mnl_attr_nest_end(nlh, n);
-	tcptl_session_handle(&s, (const char *)nlh, (int)nlh->nlmsg_len);
-	tcptl_session_drain(&s, UINT64_MAX);
+	feed(&s, gap, 2);
 	assert_int_equal(handed, 5);
 	assert_int_equal(tcptl_session_lost_socket(&s), 1);
 	tcptl_conn_table_free(&s.conns);
