@@ -7,6 +7,7 @@
 #ifndef _TCPTL_COMPAT_H
 #define _TCPTL_COMPAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/uidgid.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -40,6 +41,20 @@ static inline uid_t tcptl_sk_uid(const struct sock *sk)
 	return from_kuid_munged(&init_user_ns, sk_uid(sk));
 #else
 	return from_kuid_munged(&init_user_ns, READ_ONCE(sk->sk_uid));
+#endif
+}
+
+/* A relative CLOCK_MONOTONIC timer: hrtimer_setup() replaced
+ * hrtimer_init() and the separate .function in 6.13.
+ */
+static inline void tcptl_hrtimer_setup(struct hrtimer *timer,
+				       enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+#ifdef TCPTL_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+#else
+	hrtimer_init(timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	timer->function = fn;
 #endif
 }
 

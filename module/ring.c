@@ -15,6 +15,7 @@
  * worker announces losses in band with a LOST record.
  */
 
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -23,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "netlink.h"
 #include "ring.h"
 
@@ -44,9 +46,16 @@ struct tcptl_cpu_buf {
 static struct tcptl_cpu_buf __percpu *tcptl_bufs;
 static u32 tcptl_mask;
 static unsigned int tcptl_flush_interval_ms;
-static unsigned long tcptl_flush_jiffies;
 static struct workqueue_struct *tcptl_wq;
-static struct delayed_work tcptl_flush_work;
+static struct work_struct tcptl_flush_work;
+/*
+ * The worker's wake-up, flush_interval_ms after a ring stops being empty
+ * (and again while there is traffic). A timer of its own, not a delayed
+ * work's: that one counts whole jiffies, so 5 ms waited up to 8 (HZ=250).
+ */
+static struct hrtimer tcptl_flush_timer;
+/* Set while the buffers are being torn down: no more wake-ups. */
+static bool tcptl_flush_stopped;
 /* Kicks from NMI-like context (int3 kprobes) go through these. */
 static struct irq_work tcptl_kick_soon_work, tcptl_kick_now_work;
 /* Orders requested flushes against the final drain at unload. */
@@ -68,13 +77,27 @@ void tcptl_ring_count_no_listener(void)
 	this_cpu_inc(tcptl_bufs->no_listener);
 }
 
+static void tcptl_flush_later(void)
+{
+	if (!hrtimer_active(&tcptl_flush_timer))
+		hrtimer_start(&tcptl_flush_timer,
+			      ms_to_ktime(tcptl_flush_interval_ms),
+			      HRTIMER_MODE_REL);
+}
+
+static enum hrtimer_restart tcptl_flush_timer_fn(struct hrtimer *timer)
+{
+	if (!READ_ONCE(tcptl_flush_stopped))
+		queue_work(tcptl_wq, &tcptl_flush_work);
+	return HRTIMER_NORESTART;
+}
+
 static void tcptl_kick_worker(bool now)
 {
 	if (now)
-		mod_delayed_work(tcptl_wq, &tcptl_flush_work, 0);
+		queue_work(tcptl_wq, &tcptl_flush_work);
 	else
-		queue_delayed_work(tcptl_wq, &tcptl_flush_work,
-				   tcptl_flush_jiffies);
+		tcptl_flush_later();
 }
 
 static void tcptl_kick_soon_fn(struct irq_work *work)
@@ -181,9 +204,17 @@ static bool tcptl_flush(void)
 static void tcptl_flush_work_fn(struct work_struct *work)
 {
 	/* Keep going while there is traffic; an empty pass lets it sleep. */
-	if (tcptl_flush())
-		queue_delayed_work(tcptl_wq, &tcptl_flush_work,
-				   tcptl_flush_jiffies);
+	if (tcptl_flush() && !READ_ONCE(tcptl_flush_stopped))
+		tcptl_flush_later();
+}
+
+/* No wake-up armed or queued after this; the timer and work feed each other. */
+static void tcptl_flush_stop(void)
+{
+	WRITE_ONCE(tcptl_flush_stopped, true);
+	hrtimer_cancel(&tcptl_flush_timer);
+	cancel_work_sync(&tcptl_flush_work);
+	hrtimer_cancel(&tcptl_flush_timer);
 }
 
 void tcptl_ring_flush_now(void)
@@ -191,8 +222,8 @@ void tcptl_ring_flush_now(void)
 	mutex_lock(&tcptl_flush_lock);
 	/* The worker stays the rings' only reader: run it now and wait. */
 	if (!tcptl_draining) {
-		mod_delayed_work(tcptl_wq, &tcptl_flush_work, 0);
-		flush_delayed_work(&tcptl_flush_work);
+		queue_work(tcptl_wq, &tcptl_flush_work);
+		flush_work(&tcptl_flush_work);
 	}
 	mutex_unlock(&tcptl_flush_lock);
 }
@@ -204,7 +235,7 @@ void tcptl_ring_drain(void)
 	/* The hooks are gone: no kick is queued after these. */
 	irq_work_sync(&tcptl_kick_soon_work);
 	irq_work_sync(&tcptl_kick_now_work);
-	cancel_delayed_work_sync(&tcptl_flush_work);
+	tcptl_flush_stop();
 	tcptl_flush();
 	mutex_unlock(&tcptl_flush_lock);
 }
@@ -256,8 +287,9 @@ int tcptl_ring_init(unsigned int records_per_cpu, unsigned int flush_ms)
 		return -EINVAL;
 	tcptl_mask = records_per_cpu - 1;
 	tcptl_flush_interval_ms = flush_ms;
-	tcptl_flush_jiffies = max(1UL, msecs_to_jiffies(flush_ms));
-	INIT_DELAYED_WORK(&tcptl_flush_work, tcptl_flush_work_fn);
+	tcptl_flush_stopped = false;
+	INIT_WORK(&tcptl_flush_work, tcptl_flush_work_fn);
+	tcptl_hrtimer_setup(&tcptl_flush_timer, tcptl_flush_timer_fn);
 	init_irq_work(&tcptl_kick_soon_work, tcptl_kick_soon_fn);
 	init_irq_work(&tcptl_kick_now_work, tcptl_kick_now_fn);
 
@@ -286,6 +318,8 @@ err_free:
 
 void tcptl_ring_exit(void)
 {
+	/* Drained already, or never carried a record (a failed load). */
+	tcptl_flush_stop();
 	destroy_workqueue(tcptl_wq);
 	tcptl_ring_free();
 }
