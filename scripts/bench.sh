@@ -56,13 +56,15 @@ tr -d '\r' <"$log" | awk '/^TCPTL-FILE-BEGIN churn.rec.gz.b64/ { on = 1; next }
 	/^TCPTL-FILE-END/ { on = 0 } on' | base64 -d | gunzip >"$BUILD/churn.rec"
 awk -f - "$BUILD/bench-$KERNEL.txt" <<'AWK'
 function kv(line, key,    m) { return match(line, " " key "=[^ ]*") ? substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2) : "" }
+# A number: awk compares two strings as strings ("8.35" > "10.70").
+function num(line, key) { return kv(line, key) + 0 }
 function median(arr, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
 	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
 }
 {
 	p = kv($0, "phase"); r = kv($0, "round")
-	rate[p, r] = kv($0, "rate"); rounds[r] = 1; phases[p] = 1
+	rate[p, r] = num($0, "rate"); rounds[r] = 1; phases[p] = 1
 	if (kv($0, "conns") > 0) cpc[p, r] = kv($0, "busy_s") / kv($0, "conns") * 1e6
 	if (kv($0, "delivered") != "") {
 		n[p]++
@@ -72,7 +74,7 @@ function median(arr, n,    i, j, t) {
 		if (kv($0, "delivered") != kv($0, "caused")) miss[p]++
 		races += kv($0, "lost_races")
 		odd += kv($0, "odd_timelines")
-		p50[p, n[p]] = kv($0, "p50_ms"); if (kv($0, "p99_ms") + 0 > p99[p]) p99[p] = kv($0, "p99_ms")
+		p50[p, n[p]] = num($0, "p50_ms"); if (num($0, "p99_ms") > p99[p] + 0) p99[p] = num($0, "p99_ms")
 		mem[p] = kv($0, "module_memory")
 		if (p == "overflow") {
 			prod = kv($0, "produced"); got = kv($0, "got"); olm = kv($0, "lost_module"); ols = kv($0, "lost_socket")
