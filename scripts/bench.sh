@@ -82,9 +82,9 @@ function median(arr, n,    i, j, t) {
 	}
 }
 END {
-	split("baseline module events events_nice timeline json paced", order, " ")
+	n_order = split("baseline module floor events events_nice timeline json paced", order, " ")
 	printf "%-12s %10s %9s %12s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "cpu us/conn", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
-	for (i = 1; i <= 7; i++) {
+	for (i = 1; i <= n_order; i++) {
 		p = order[i]; k = 0; m = 0
 		kc = 0
 		for (r in rounds) if ((p, r) in cpc) w[++kc] = cpc[p, r]
@@ -114,6 +114,8 @@ END {
 	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
 	print " cpu us/conn: busy CPU time of the whole guest per connection, workload, module and reader together;"
 	print " exact: transitions delivered/caused over all rounds, 10 per connection plus 2 per listener;"
+	print " floor: the cheapest possible reader (tests/guest/progs/nldrain: receives and counts every message,"
+	print "  decodes nothing, writes nothing); its exact column is records received/produced;"
 	print " events_nice: events mode with the reader at niceness -10 (--nice -10);"
 	print " paced: events mode at a fixed rate the guest sustains, for the delivery latency)"
 }

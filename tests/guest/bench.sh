@@ -1,8 +1,10 @@
 #!/bin/sh
 # make bench, in the guest: connection churn (tests/guest/progs/churn.c) in
 # phases interleaved over several rounds in one boot: no module (baseline),
-# module without reader, and module with the reader in events, timeline and
-# JSON modes, and events with the reader at niceness -10 (--nice). Each run
+# module without reader, module with the cheapest possible reader (floor:
+# progs/nldrain receives and counts, decodes and writes nothing), and module
+# with the reader in events, timeline and JSON modes, and events with the
+# reader at niceness -10 (--nice). Each run
 # gets a fresh network namespace (its TIME_WAITs die with it, so runs do not
 # inherit each other's), tcp_max_tw_buckets raised to
 # 1048576 and the port range widened to 1024-65535 so that the workload
@@ -17,7 +19,7 @@ CLIENTS=${BENCH_CLIENTS:-4}
 # Which phases each round runs (make bench TCPTL_BENCH=R:S:C:timeline,events
 # to chase one; the baseline always runs, the ratios need it).
 PHASES=baseline
-for p in $(echo "${BENCH_PHASES:-module,events,events_nice,timeline,json,paced}" | tr ',' ' '); do
+for p in $(echo "${BENCH_PHASES:-module,floor,events,events_nice,timeline,json,paced}" | tr ',' ' '); do
 	[ "$p" = baseline ] || PHASES="$PHASES $p"
 done
 # The paced phase: a load the guest sustains with the reader, for latency.
@@ -134,6 +136,7 @@ one_run() {
 	events_nice) tcptimeline events --nice -10 -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	timeline) tcptimeline --unfinished --no-seed -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	json | overflow) tcptimeline events --json -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
+	floor) nldrain >/tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	esac
 	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err "$reader"
 	b0=$(busy)
@@ -164,14 +167,23 @@ one_run() {
 			delivered=$(count_timeline_steps /tmp/b.out)
 			races=$(($(lost_races_timeline /tmp/b.out) * 2))
 			odd=$(timeline_shapes odd /tmp/b.out) ;;
+		floor)
+			# Every record the module produced, counted, not decoded.
+			delivered=$(sed -n 's/.* records=\([0-9]*\).*/\1/p' /tmp/b.out)
+			races=0
+			lm=0
+			ls=$(sed -n 's/.* enobufs=\([0-9]*\).*/\1/p' /tmp/b.out)
+			line=$(echo "$line" | sed "s/ caused=[0-9]*/ caused=$(echo "$stats" | jq .produced)/") ;;
 		*)
 			delivered=$(count_events_json /tmp/b.out)
 			races=$(lost_races_json /tmp/b.out) ;;
 		esac
 		# The bench compares what the workload's connections caused.
 		delivered=$((delivered - races))
-		lm=$(sed -n 's/.*lost \([0-9]*\) in the module, \([0-9]*\) on the socket.*/\1/p' /tmp/b.err)
-		ls=$(sed -n 's/.*lost \([0-9]*\) in the module, \([0-9]*\) on the socket.*/\2/p' /tmp/b.err)
+		if [ "$phase" != floor ]; then
+			lm=$(sed -n 's/.*lost \([0-9]*\) in the module, \([0-9]*\) on the socket.*/\1/p' /tmp/b.err)
+			ls=$(sed -n 's/.*lost \([0-9]*\) in the module, \([0-9]*\) on the socket.*/\2/p' /tmp/b.err)
+		fi
 		lat=$(sed -n 's/.*delivery latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/p50_ms=\1 p99_ms=\2/p' /tmp/b.err)
 		if [ "$phase" = json ] || [ "$phase" = overflow ]; then
 			summary=$(jq -c 'select(.type == "summary")' /tmp/b.out)
@@ -183,7 +195,7 @@ one_run() {
 		fi
 		# (The overflow run loses records on purpose; its own check is
 		# produced = delivered + reported lost.)
-		if [ "$phase" != overflow ] &&
+		if [ "$phase" != overflow ] && [ "$phase" != floor ] &&
 			{ [ "$delivered" != "$((10 * conns + 2 * listeners))" ] || [ "${odd:-0}" != 0 ]; }; then
 			mismatch_report "$phase" /tmp/b.out
 		fi
