@@ -128,19 +128,38 @@ if tr -d '\r' <"$log" | grep -q '^BENCH-MISMATCH '; then
 fi
 
 echo
-echo "== where the guest's CPU went, events mode (perf, every CPU sampled; % of busy samples)"
+echo "== where the guest's CPU went (perf, every CPU sampled: samples of CPU time per thousand connections)"
 tr -d '\r' <"$log" | awk '
-	/^BENCH-PROFILE unavailable/ { sub(/^BENCH-PROFILE /, ""); print; next }
+	/^BENCH-PROFILE unavailable/ { sub(/^BENCH-PROFILE /, ""); print; done = 1; next }
 	/^BENCH-PROFILE / {
+		delete v
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "workload %.1f%%, reader %.1f%% (user %.1f%%, kernel %.1f%%), module %.1f%% (hooks %.1f%%, flush worker %.1f%%), other %.1f%% (%d busy samples)\n",
-			v["workload"], v["reader"], v["reader"] - v["reader_kernel"], v["reader_kernel"], v["module_hooks"] + v["module_worker"],
-			v["module_hooks"], v["module_worker"], v["other"], v["busy_samples"]
+		k = v["kind"]; kinds[++nk] = k; c = v["conns"] / 1000
+		split("workload reader module_hooks module_worker other", cat, " ")
+		for (i = 1; i <= 5; i++) per[k, cat[i]] = v[cat[i]] / c
+		per[k, "reader_kernel"] = v["reader_kernel"] / c
+		per[k, "total"] = v["busy_samples"] / c
 		next
 	}
-	/^BENCH-PROFILE-TOP / { printf "  %5.1f%%  %-14s %s\n", $2, $3, $4 }'
-
+	END {
+		if (!nk) exit
+		printf "%-10s %8s %9s %9s %15s %14s %8s %10s\n", "run", "total", "vs base", "workload", "reader (kernel)", "module hooks", "worker", "other"
+		for (j = 1; j <= nk; j++) {
+			k = kinds[j]
+			printf "%-10s %8.0f %8.1f%% %9.0f %8.0f (%4.0f) %14.0f %8.0f %10.0f\n", k, per[k, "total"],
+				("baseline", "total") in per ? 100 * per[k, "total"] / per["baseline", "total"] : 0,
+				per[k, "workload"], per[k, "reader"], per[k, "reader_kernel"], per[k, "module_hooks"], per[k, "module_worker"], per[k, "other"]
+		}
+		print "(vs base: CPU per connection against the baseline run: 100/that is the throughput the CPU allows)"
+	}'
 echo
-echo "== replay benchmark: the guest's recording through the reader's own code, on this machine"
-make -s -C "$TOP/userspace" bench-replay >/dev/null
-"$TOP/userspace/bench-replay" "$BUILD/churn.rec"
+echo "== the top functions (samples per thousand connections; whose: the category above)"
+tr -d '\r' <"$log" | awk '
+	/^BENCH-PROFILE-TOP / { t = $4 " " $5; val[$2, t] = $3; if ($3 + 0 > top[t] + 0) top[t] = $3; next }
+	END {
+		printf "  %8s %8s %8s  %s\n", "baseline", "floor", "events", "whose / function"
+		# Sorted by the largest of the three, which is then cut off.
+		cmd = "sort -rn | head -n 40 | cut -d\" \" -f2-"
+		for (t in top) printf "%s   %8.1f %8.1f %8.1f  %s\n", top[t], val["baseline", t], val["floor", t], val["events", t], t | cmd
+		close(cmd)
+	}'

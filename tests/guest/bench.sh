@@ -217,49 +217,58 @@ while [ $r -le "$ROUNDS" ]; do
 	done
 	r=$((r + 1))
 done
-# Where the guest's CPU goes with the reader in events mode: every CPU
-# sampled (perf record -a, call graphs) through one more events run, each
-# sample charged to the reader (its own code or the kernel on its behalf),
-# the module (any frame of it: the hooks in the workload's context, the
-# flush worker), the workload, or the rest. Only where perf samples the
+# Where the guest's CPU goes: every CPU sampled (perf record -a, call
+# graphs, cpu-clock at a fixed rate, so samples are CPU time) through one
+# more run of each KIND: baseline (no module), floor (nldrain) and events.
+# Each sample is charged to the workload, the reader (its own code or the
+# kernel on its behalf), the module (any frame of it: the hooks in the
+# workload's context, the flush worker), or the rest; per thousand
+# connections, the kinds compare directly: what the workload's own work costs
+# with the module busy, against the baseline's. Only where perf samples the
 # guest (the host has perf; needs parallel vCPUs: under single-threaded TCG
 # most samples land in the idle task).
 profile_run() {
-	local ns=benchprof port=19998 reader
+	local kind=$1 ns=benchprof$1 port=19998 reader= out
 	if ! command -v perf >/dev/null; then
 		echo "BENCH-PROFILE unavailable: no perf in the guest (install linux-perf on the host)"
 		return
 	fi
 	ns_up "$ns" || fail "netns"
-	load_module
 	echo 0 >/proc/sys/kernel/kptr_restrict
 	echo -1 >/proc/sys/kernel/perf_event_paranoid
-	tcptimeline events -p "$port" -o /tmp/b.out 2>/tmp/b.err &
-	reader=$!
-	tl_wait_started /tmp/b.out /tmp/b.err "$reader"
-	perf record -q -a -g -e cpu-clock -F 499 -o /tmp/prof.data -- \
-		ip netns exec "$ns" churn -p "$port" -c "$CLIENTS" -d "$SECONDS_PER_RUN" >/dev/null 2>/tmp/perf.err ||
-		{ echo "BENCH-PROFILE unavailable: perf record failed: $(tail -n 1 /tmp/perf.err)"; kill -INT "$reader"; wait "$reader"; unload_module; ip netns del "$ns"; return; }
-	sleep 1.2
-	kill -INT "$reader"
-	wait "$reader"
+	[ "$kind" = baseline ] || load_module
+	case $kind in
+	floor) nldrain >/tmp/b.out 2>/tmp/b.err & reader=$! ;;
+	events) tcptimeline events -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
+	esac
+	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err "$reader"
+	out=$(perf record -q -a -g -e cpu-clock -F 499 -o /tmp/prof.data -- \
+		ip netns exec "$ns" churn -p "$port" -c "$CLIENTS" -d "$SECONDS_PER_RUN" 2>/tmp/perf.err) ||
+		{ echo "BENCH-PROFILE unavailable: perf record failed: $(tail -n 1 /tmp/perf.err)"; [ -n "$reader" ] && { kill -INT "$reader"; wait "$reader"; }; [ "$kind" = baseline ] || unload_module; ip netns del "$ns"; return; }
+	conns=${out#connections=}
+	conns=${conns%% *}
+	if [ -n "$reader" ]; then
+		sleep 1.2
+		kill -INT "$reader"
+		wait "$reader"
+	fi
 	# perf script names the module's functions from /proc/kallsyms: before
 	# the unload
-	perf script -i /tmp/prof.data -F comm,ip,sym,dso 2>/dev/null | awk '
+	perf script -i /tmp/prof.data -F comm,ip,sym,dso 2>/dev/null | awk -v kind="$kind" -v conns="$conns" '
 		function leaf_kernel() { return first_dso ~ /^\[(kernel\.kallsyms|tcp_timeline)\]$/ }
 		function done_sample() {
 			if (comm == "") return
 			if (comm == "swapper") idle++
 			else {
 				busy++
-				if (comm == "tcptimeline") {
+				if (comm == "tcptimeline" || comm == "nldrain") {
 					what = "reader"; if (leaf_kernel()) reader_k++
 				} else if (mod) what = comm ~ /^kworker/ ? "module_worker" : "module_hooks"
 				else if (comm == "churn") what = "workload"
 				else what = "other"
 				n[what]++
 				if (first_sym == "[unknown]") first_sym = "(" first_dso ")"
-				if (what == "reader" || what ~ /^module/) top[what " " first_sym]++
+				top[what " " first_sym]++
 			}
 			comm = ""; mod = 0; first_sym = ""; first_dso = ""
 		}
@@ -273,20 +282,25 @@ profile_run() {
 		/^$/ { done_sample() }
 		END {
 			done_sample()
-			if (!busy) { print "BENCH-PROFILE unavailable: no busy samples"; exit }
-			printf "BENCH-PROFILE busy_samples=%d idle_samples=%d", busy, idle
+			if (!busy || !conns) { print "BENCH-PROFILE unavailable: no busy samples"; exit }
+			printf "BENCH-PROFILE kind=%s conns=%d busy_samples=%d idle_samples=%d", kind, conns, busy, idle
 			split("workload reader module_hooks module_worker other", k, " ")
-			for (i = 1; i <= 5; i++) printf " %s=%.1f", k[i], 100 * n[k[i]] / busy
-			printf " reader_kernel=%.1f\n", 100 * reader_k / busy
+			for (i = 1; i <= 5; i++) printf " %s=%d", k[i], n[k[i]]
+			printf " reader_kernel=%d\n", reader_k
 			fflush()
-			sorted = "sort -k2,2 -rn"
-			for (t in top) if (100 * top[t] / busy >= 0.2) printf "BENCH-PROFILE-TOP %.1f %s\n", 100 * top[t] / busy, t | sorted
+			# Functions, per thousand connections, for the host to compare
+			# between kinds.
+			sorted = "sort -k3,3 -rn"
+			for (t in top) if (top[t] / busy >= 0.003) printf "BENCH-PROFILE-TOP %s %.1f %s\n", kind, 1000 * top[t] / conns, t | sorted
 			close(sorted)
 		}'
-	unload_module
+	[ "$kind" = baseline ] || unload_module
 	ip netns del "$ns"
+	sleep 2
 }
-profile_run
+for kind in baseline floor events; do
+	profile_run $kind
+done
 
 # Forced overflow: a 16-record buffer flushed once a second.
 MODULE_ARGS="buffer_size=16 flush_interval_ms=1000"
