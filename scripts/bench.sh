@@ -83,7 +83,7 @@ function median(arr, n,    i, j, t) {
 }
 END {
 	n_order = split("baseline module floor events events_nice timeline json paced", order, " ")
-	printf "%-12s %10s %9s %12s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "cpu us/conn", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
+	printf "%-12s %10s %9s %10s %12s %11s %12s %8s %14s %8s %8s %10s\n", "phase", "conns/s", "vs base", "rounds", "cpu us/conn", "events/s", "exact", "lost", "cpu s/M events", "p50 ms", "p99 ms", "module mem"
 	for (i = 1; i <= n_order; i++) {
 		p = order[i]; k = 0; m = 0
 		kc = 0
@@ -93,15 +93,17 @@ END {
 			if ((p, r) in rate && ("baseline", r) in rate) ratio[++m] = rate[p, r] / rate["baseline", r] }
 		if (!k) continue
 		med = median(v, k); mr = median(ratio, m)
-		if (p == "paced") mr = -1	# a fixed rate: no ratio
+		# median() sorted them: the lowest and the highest round.
+		spread = sprintf("%.0f-%.0f%%", 100 * ratio[1], 100 * ratio[m])
+		if (p == "paced") { mr = -1; spread = "" }	# a fixed rate: no ratio
 		if (n[p]) {
 			for (j = 1; j <= n[p]; j++) q[j] = p50[p, j]
-			printf "%-12s %10.0f %9s %12.0f %11.0f %12s %8d %14.2f %8.2f %8.2f %10s\n", p, med,
-				mr < 0 ? "fixed" : sprintf("%.1f%%", 100 * mr), cu,
+			printf "%-12s %10.0f %9s %10s %12.0f %11.0f %12s %8d %14.2f %8.2f %8.2f %10s\n", p, med,
+				mr < 0 ? "fixed" : sprintf("%.1f%%", 100 * mr), spread, cu,
 				dl[p] / secs[p], miss[p] ? miss[p] " MISSED" : dl[p] "/" ca[p], lost[p],
 				dl[p] ? cpu[p] / dl[p] * 1e6 : 0, median(q, n[p]), p99[p], mem[p]
 		} else {
-			printf "%-12s %10.0f %8.1f%% %12.0f\n", p, med, 100 * mr, cu
+			printf "%-12s %10.0f %8.1f%% %10s %12.0f\n", p, med, 100 * mr, spread, cu
 		}
 	}
 	if (prod != "")
@@ -112,6 +114,7 @@ END {
 	if (races)
 		printf "\n%d server children lost the handshake race (SYN_RECV -> CLOSE; a repeated final ACK taken on two CPUs): true transitions, counted apart\n", races
 	print "\n(conns/s: median over rounds; vs base: median of each round's ratio to the baseline of the same round;"
+	print " rounds: the lowest and the highest of those ratios, how far one round can be off;"
 	print " cpu us/conn: busy CPU time of the whole guest per connection, workload, module and reader together;"
 	print " exact: transitions delivered/caused over all rounds, 10 per connection plus 2 per listener;"
 	print " floor: the cheapest possible reader (tests/guest/progs/nldrain: receives and counts every message,"
