@@ -133,7 +133,7 @@ fi
 echo
 echo "== where the guest's CPU went (perf, every CPU sampled: samples of CPU time per thousand connections)"
 tr -d '\r' <"$log" | awk '
-	/^BENCH-PROFILE unavailable/ { sub(/^BENCH-PROFILE /, ""); print; done = 1; next }
+	/^BENCH-PROFILE unavailable/ { sub(/^BENCH-PROFILE /, ""); print; next }
 	/^BENCH-PROFILE / {
 		delete v
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -166,3 +166,8 @@ tr -d '\r' <"$log" | awk '
 		for (t in top) printf "%s   %8.1f %8.1f %8.1f  %s\n", top[t], val["baseline", t], val["floor", t], val["events", t], t | cmd
 		close(cmd)
 	}'
+
+echo
+echo "== replay benchmark: the guest's recording through the reader's own code, on this machine"
+make -s -C "$TOP/userspace" bench-replay >/dev/null
+"$TOP/userspace/bench-replay" "$BUILD/churn.rec"

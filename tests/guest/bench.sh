@@ -228,7 +228,7 @@ done
 # guest (the host has perf; needs parallel vCPUs: under single-threaded TCG
 # most samples land in the idle task).
 profile_run() {
-	local kind=$1 ns=benchprof$1 port=19998 reader= out
+	local kind=$1 ns=benchprof$1 port=19998 reader= out conns
 	if ! command -v perf >/dev/null; then
 		echo "BENCH-PROFILE unavailable: no perf in the guest (install linux-perf on the host)"
 		return
