@@ -88,7 +88,9 @@ static int tcptl_put_stats(struct sk_buff *msg)
 	    nla_put_u32(msg, TCPTL_STATS_A_HOOKS_MISSING, missing) ||
 	    nla_put_u32(msg, TCPTL_STATS_A_NR_CPUS, st.nr_cpus) ||
 	    nla_put_u64_64bit(msg, TCPTL_STATS_A_MEMORY_BYTES, st.memory_bytes,
-			      TCPTL_STATS_A_PAD))
+			      TCPTL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, TCPTL_STATS_A_PROBE_MISSED,
+			      tcptl_probe_missed(), TCPTL_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The hooks on full sockets: the inet_sock_set_state tracepoint, the reset
- * tracepoints and a kprobe on tcp_connect(). They fill a record on the
+ * tracepoints, a kprobe on tcp_connect() and a return probe on
+ * inet_csk_accept(). They fill a record on the
  * stack, apply the filter and push it into this CPU's buffer. They never
  * sleep, allocate or take a lock.
  */
@@ -292,6 +293,56 @@ static struct kprobe tcptl_connect_kp = {
 	.pre_handler	= tcptl_connect_pre,
 };
 
+static u32 tcptl_attached;
+
+/*
+ * inet_csk_accept() returns the child in the task that accepts it, on every
+ * kernel (its arguments changed in 6.10; only the return value is read):
+ * the one moment a passive connection meets its owner.
+ */
+static int tcptl_accept_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	/* Nobody listens: no return probe taken. */
+	return tcptl_netlink_listening() ? 0 : 1;
+}
+
+static int tcptl_accept_ret(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	const struct sock *sk = (const struct sock *)regs_return_value(regs);
+	struct tcptl_record rec;
+	int state;
+
+	if (!tcptl_wanted(sk))
+		return 0;
+	state = READ_ONCE(sk->sk_state);
+	tcptl_fill(&rec, sk, TCPTL_EVENT_ACCEPT, state, state);
+	rec.cookie = tcptl_cookie(sk);
+	tcptl_emit(&rec);
+	return 0;
+}
+
+/*
+ * Every task blocked in accept() holds an instance until it returns: enough
+ * for large thread pools; those beyond are counted (nmissed).
+ */
+static struct kretprobe tcptl_accept_krp = {
+	.kp.symbol_name	= "inet_csk_accept",
+	.entry_handler	= tcptl_accept_entry,
+	.handler	= tcptl_accept_ret,
+	.maxactive	= 1024,
+};
+
+u64 tcptl_probe_missed(void)
+{
+	u64 missed = tcptl_timewait_missed();
+
+	if (tcptl_attached & TCPTL_HOOK_ACCEPT)
+		missed += tcptl_accept_krp.nmissed;
+	return missed;
+}
+
 struct tcptl_tracepoint {
 	const char *name;
 	void *probe;
@@ -305,7 +356,6 @@ static struct tcptl_tracepoint tcptl_tracepoints[] = {
 	{ "tcp_receive_reset", tcptl_probe_receive_reset, TCPTL_HOOK_RECV_RESET },
 };
 
-static u32 tcptl_attached;
 
 /* The tracepoints are not exported to modules: find them by name. */
 static void tcptl_find_tracepoint(struct tracepoint *tp, void *priv)
@@ -322,7 +372,7 @@ void tcptl_probe_hooks(u32 *attached, u32 *missing)
 	u32 all = TCPTL_HOOK_SET_STATE | TCPTL_HOOK_CONNECT |
 		  TCPTL_HOOK_SEND_RESET | TCPTL_HOOK_RECV_RESET |
 		  TCPTL_HOOK_TW_ENTER | TCPTL_HOOK_TW_EXIT |
-		  TCPTL_HOOK_TW_OVERFLOW;
+		  TCPTL_HOOK_TW_OVERFLOW | TCPTL_HOOK_ACCEPT;
 
 	*attached = tcptl_attached | tcptl_timewait_hooks();
 	*missing = all & ~*attached;
@@ -375,6 +425,13 @@ int tcptl_probe_init(void)
 	else
 		tcptl_attached |= TCPTL_HOOK_CONNECT;
 
+	err = register_kretprobe(&tcptl_accept_krp);
+	if (err)
+		pr_warn("cannot probe inet_csk_accept (%d): accepted connections have no owner\n",
+			err);
+	else
+		tcptl_attached |= TCPTL_HOOK_ACCEPT;
+
 	tcptl_timewait_init();
 	return 0;
 
@@ -387,9 +444,11 @@ err_detach:
 void tcptl_probe_exit(void)
 {
 	tcptl_timewait_exit();
+	if (tcptl_attached & TCPTL_HOOK_ACCEPT)
+		unregister_kretprobe(&tcptl_accept_krp);
 	if (tcptl_attached & TCPTL_HOOK_CONNECT)
 		unregister_kprobe(&tcptl_connect_kp);
-	tcptl_attached &= ~TCPTL_HOOK_CONNECT;
+	tcptl_attached &= ~(TCPTL_HOOK_CONNECT | TCPTL_HOOK_ACCEPT);
 	tcptl_detach_tracepoints();
 	/* No hook runs after this. */
 	tracepoint_synchronize_unregister();

@@ -8,6 +8,8 @@
 int tcptl_probe_init(void);
 void tcptl_probe_exit(void);
 void tcptl_probe_hooks(u32 *attached, u32 *missing);
+/* Return probes that could not run (all instances busy), since load. */
+u64 tcptl_probe_missed(void);
 
 /* Shared with timewait.c: fill and emit records. */
 void tcptl_fill_addrs(struct tcptl_record *rec, unsigned short family,
@@ -22,5 +24,6 @@ bool tcptl_want_record(void);
 int tcptl_timewait_init(void);
 void tcptl_timewait_exit(void);
 u32 tcptl_timewait_hooks(void);
+u64 tcptl_timewait_missed(void);
 
 #endif /* _TCPTL_PROBE_H */

@@ -284,6 +284,17 @@ u32 tcptl_timewait_hooks(void)
 	return tcptl_tw_attached;
 }
 
+u64 tcptl_timewait_missed(void)
+{
+	u64 missed = 0;
+
+	if (tcptl_segment_attached)
+		missed += tcptl_tw_segment_krp.nmissed;
+	if (tcptl_tw_attached & TCPTL_HOOK_TW_OVERFLOW)
+		missed += tcptl_tw_alloc_krp.nmissed;
+	return missed;
+}
+
 int tcptl_timewait_init(void)
 {
 	unsigned int i;

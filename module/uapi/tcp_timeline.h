@@ -3,7 +3,8 @@
  * tcp-timeline: the generic netlink contract between tcp_timeline.ko and its
  * readers. This header is the single source of truth for both sides.
  *
- * Family "tcp_timeline", version 1, visible in the initial network namespace
+ * Family "tcp_timeline", version 2 (the family's version in the controller's
+ * reply; a reader refuses a module of another version), visible in the initial network namespace
  * only. Every request needs CAP_NET_ADMIN; so does joining the multicast
  * group "events" (GENL_MCAST_CAP_NET_ADMIN or GENL_UNS_ADMIN_PERM, whichever
  * the kernel has; the module refuses to build without either).
@@ -60,6 +61,11 @@
  * transition ran in the context of a task working on the socket
  * (TCPTL_EVF_TASK_CONTEXT); packet- and timer-driven transitions run in
  * softirq, where the interrupted task has nothing to do with the socket.
+ * A passive connection's transitions all run in softirq: its owner comes
+ * with its TCPTL_EVENT_ACCEPT record, made in the accepting task when
+ * accept() hands the child over (OLDSTATE = NEWSTATE = its state then,
+ * usually ESTABLISHED or CLOSE_WAIT). A child that is never accepted has no
+ * ACCEPT record.
  *
  * Attribute numbering starts at 1; unknown attributes must be ignored by
  * readers so that new ones can be added without a version bump.
@@ -68,7 +74,7 @@
 #define _UAPI_TCP_TIMELINE_H
 
 #define TCPTL_GENL_NAME		"tcp_timeline"
-#define TCPTL_GENL_VERSION	1
+#define TCPTL_GENL_VERSION	2
 #define TCPTL_MCGRP_EVENTS	"events"
 
 enum tcptl_cmd {
@@ -105,6 +111,7 @@ enum tcptl_event_type {
 	TCPTL_EVENT_LOST,	/* LOST_COUNT records lost on CPU (buffer full) */
 	TCPTL_EVENT_TW_OVERFLOW, /* tcp_max_tw_buckets reached: this connection
 				  * closes without a TIME_WAIT */
+	TCPTL_EVENT_ACCEPT,	/* accept() handed this child to PID/COMM */
 	__TCPTL_EVENT_MAX,
 };
 #define TCPTL_EVENT_MAX (__TCPTL_EVENT_MAX - 1)
@@ -203,6 +210,7 @@ enum tcptl_hook {
 	TCPTL_HOOK_TW_ENTER	= 1 << 4, /* kprobe inet_twsk_hashdance* */
 	TCPTL_HOOK_TW_EXIT	= 1 << 5, /* kprobe inet_twsk_kill */
 	TCPTL_HOOK_TW_OVERFLOW	= 1 << 6, /* kretprobe inet_twsk_alloc */
+	TCPTL_HOOK_ACCEPT	= 1 << 7, /* kretprobe inet_csk_accept */
 };
 
 /* Module statistics, nested in TCPTL_A_STATS. Counters are since load. */
@@ -226,6 +234,10 @@ enum tcptl_stats_attr {
 	TCPTL_STATS_A_PAD,
 	TCPTL_STATS_A_UNCLAIMED,	/* u64, produced, but no reader was left
 					 * when they were flushed */
+	TCPTL_STATS_A_PROBE_MISSED,	/* u64, return probes (accept, TIME_WAIT
+					 * segment and overflow) that could not
+					 * run: more tasks inside the function
+					 * than the probe has instances */
 	__TCPTL_STATS_A_MAX,
 };
 #define TCPTL_STATS_A_MAX (__TCPTL_STATS_A_MAX - 1)
