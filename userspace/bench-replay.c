@@ -82,10 +82,15 @@ static void drain(struct replay *r, uint64_t cutoff)
 			tcptl_print_event(&r->out, &ev, c && c->has_owner, c ? c->pid : 0,
 					  c ? c->comm : "");
 		if (c && c->finished) {
-			if (r->print == PRINT_TIMELINES)
-				tcptl_print_timeline(&r->out, c);
-			r->timelines++;
-			tcptl_conn_remove(&r->conns, c);
+			if (c->reported) {
+				if (r->print == PRINT_TIMELINES)
+					tcptl_print_timewait_end(&r->out, c);
+			} else {
+				if (r->print == PRINT_TIMELINES)
+					tcptl_print_timeline(&r->out, c);
+				r->timelines++;
+			}
+			tcptl_conn_reported(&r->conns, c);
 		}
 	}
 	if (r->conns.count > r->max_tracked)

@@ -9,6 +9,7 @@ void tcptl_conn_table_init(struct tcptl_conn_table *t, unsigned int max)
 {
 	memset(t, 0, sizeof(*t));
 	t->max = max;
+	t->report_at_timewait = true;
 }
 
 static void fin_unlink(struct tcptl_conn_table *t, struct tcptl_conn *c)
@@ -45,6 +46,17 @@ void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c)
 	HASH_DEL(t->by_cookie, c);
 	free(c);
 	t->count--;
+}
+
+void tcptl_conn_reported(struct tcptl_conn_table *t, struct tcptl_conn *c)
+{
+	if (c->closed) {
+		tcptl_conn_remove(t, c);
+		return;
+	}
+	fin_unlink(t, c);
+	c->finished = false;
+	c->reported = true;
 }
 
 void tcptl_conn_table_free(struct tcptl_conn_table *t)
@@ -118,6 +130,54 @@ static void add_step(struct tcptl_conn *c, const struct tcptl_event *ev)
 	s->flags = ev->flags;
 }
 
+static void set_first(uint64_t *at, uint64_t ns)
+{
+	if (!*at || ns < *at)
+		*at = ns;
+}
+
+/* Facts about how it ends, from a transition (records in time order). */
+static void note_transition(struct tcptl_conn *c, const struct tcptl_event *ev)
+{
+	uint64_t ns = ev->time_ns;
+
+	switch (ev->newstate) {
+	case TCPTL_STATE_LISTEN:
+		c->listener = true;
+		break;
+	case TCPTL_STATE_SYN_RECV:
+		if (ev->oldstate == TCPTL_STATE_LISTEN)
+			c->passive = true;
+		break;
+	case TCPTL_STATE_ESTABLISHED:
+		c->established_ns = ns;
+		break;
+	case TCPTL_STATE_FIN_WAIT1:
+	case TCPTL_STATE_LAST_ACK:
+		set_first(&c->local_fin_ns, ns);
+		break;
+	case TCPTL_STATE_CLOSE_WAIT:
+		set_first(&c->peer_fin_ns, ns);
+		break;
+	case TCPTL_STATE_CLOSING:
+		c->fins_crossed = true;
+		set_first(&c->peer_fin_ns, ns);
+		break;
+	case TCPTL_STATE_TIME_WAIT:
+		set_first(&c->peer_fin_ns, ns);
+		break;
+	default:
+		break;
+	}
+}
+
+static void finish(struct tcptl_conn_table *t, struct tcptl_conn *c, uint64_t now_ns)
+{
+	c->finished = true;
+	c->finished_at = now_ns;
+	fin_append(t, c);
+}
+
 struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_event *ev,
 				    uint64_t now_ns)
 {
@@ -130,8 +190,9 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 	if (!c)
 		return NULL;
 
-	/* Owner: from any record made by a task working on the socket. */
-	if (ev->has_pid) {
+	/* Owner: the task that accepted it, else any record made by a task
+	 * working on the socket. */
+	if (ev->has_pid && (ev->type == TCPTL_EVENT_ACCEPT || !c->accepted)) {
 		c->has_owner = true;
 		c->pid = ev->pid;
 		memcpy(c->comm, ev->comm, sizeof(c->comm));
@@ -159,13 +220,23 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 
 	switch (ev->type) {
 	case TCPTL_EVENT_RESET_SENT:
-		c->rst_sent = true;
+		set_first(&c->rst_sent_ns, ev->time_ns);
 		return c;
 	case TCPTL_EVENT_RESET_RECEIVED:
-		c->rst_received = true;
+		set_first(&c->rst_received_ns, ev->time_ns);
 		return c;
 	case TCPTL_EVENT_TW_OVERFLOW:
 		c->tw_overflow = true;
+		return c;
+	case TCPTL_EVENT_ACCEPT:
+		c->accepted = true;
+		c->accept_ns = ev->time_ns;
+		c->passive = true;
+		/* Time in the accept queue, for the tally. */
+		if (c->established_ns && ev->time_ns >= c->established_ns) {
+			ev->has_prev_ns = true;
+			ev->prev_state_ns = ev->time_ns - c->established_ns;
+		}
 		return c;
 	case TCPTL_EVENT_STATE:
 		break;
@@ -186,6 +257,8 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 			c->nsteps = 0;
 			c->state = 0;
 			c->state_ns = 0;
+			c->local_fin_ns = c->peer_fin_ns = 0;
+			c->fins_crossed = c->listener = c->in_timewait = false;
 		} else if (ev->oldstate != c->state) {
 			/* The record knows better than the dump. */
 			c->steps[0].state = ev->oldstate;
@@ -198,29 +271,31 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 		ev->has_prev_ns = true;
 		ev->prev_state_ns = ev->time_ns - c->state_ns;
 	}
-	if (ev->oldstate == TCPTL_STATE_ESTABLISHED) {
-		if (ev->newstate == TCPTL_STATE_FIN_WAIT1)
-			c->closed_first_here = !c->closed_first_peer;
-		else if (ev->newstate == TCPTL_STATE_CLOSE_WAIT)
-			c->closed_first_peer = !c->closed_first_here;
-	}
+	note_transition(c, ev);
 	add_step(c, ev);
 	c->state = ev->newstate;
 	c->state_ns = ev->time_ns;
-	if (tw && ev->newstate != TCPTL_STATE_CLOSE)
+	if (tw && ev->newstate != TCPTL_STATE_CLOSE) {
+		c->tw_enter_ns = ev->time_ns;	/* of the state it ends in */
 		c->in_timewait = true;
+		c->tw_state = ev->newstate;
+		/* Done on this host once both FINs are through; an orphaned
+		 * FIN_WAIT2 still waits for the peer's. */
+		if (ev->newstate == TCPTL_STATE_TIME_WAIT && t->report_at_timewait &&
+		    !c->reported && !c->finished)
+			finish(t, c, now_ns);
+	}
 	if (tw && ev->newstate == TCPTL_STATE_CLOSE)
 		c->tw_reason = ev->tw_reason;
 	if (ev->newstate == TCPTL_STATE_CLOSE) {
-		c->finished = true;
-		c->finished_at = now_ns;
-		fin_append(t, c);
+		c->closed = true;
+		finish(t, c, now_ns);
 	}
 	return c;
 }
 
 struct tcptl_conn *tcptl_conn_seed(struct tcptl_conn_table *t, const struct tcptl_event *id,
-				   uint64_t enter_ns)
+				   uint64_t enter_ns, bool timewait)
 {
 	struct tcptl_conn *c = lookup(t, id->cookie, true);
 
@@ -233,14 +308,37 @@ struct tcptl_conn *tcptl_conn_seed(struct tcptl_conn_table *t, const struct tcpt
 	c->state_ns = enter_ns;
 	c->steps[0].state = id->newstate;
 	c->steps[0].enter_ns = enter_ns;
-	c->steps[0].flags = 0;
+	c->steps[0].flags = timewait ? TCPTL_EVF_TIMEWAIT : 0;
 	c->nsteps = 1;
-	if (id->newstate == TCPTL_STATE_TIME_WAIT)
+	if (timewait) {
 		c->in_timewait = true;
-	/* Who closed first follows from the state, for the unambiguous ones. */
-	c->closed_first_peer = id->newstate == TCPTL_STATE_CLOSE_WAIT ||
-			       id->newstate == TCPTL_STATE_LAST_ACK;
-	c->closed_first_here = id->newstate == TCPTL_STATE_FIN_WAIT1 ||
-			       id->newstate == TCPTL_STATE_FIN_WAIT2;
+		c->tw_state = id->newstate;
+		c->tw_enter_ns = enter_ns;
+	}
+	/* What the state says of the closing acts so far. */
+	switch (id->newstate) {
+	case TCPTL_STATE_LISTEN:
+		c->listener = true;
+		break;
+	case TCPTL_STATE_LAST_ACK:
+		c->local_fin_ns = TCPTL_BEFORE_START_NS + 1;	/* after the peer's */
+		/* fall through */
+	case TCPTL_STATE_CLOSE_WAIT:
+		c->peer_fin_ns = TCPTL_BEFORE_START_NS;
+		break;
+	case TCPTL_STATE_CLOSING:
+		c->fins_crossed = true;
+		/* fall through */
+	case TCPTL_STATE_TIME_WAIT:
+		/* Only the side whose FIN went first, or both, get here. */
+		c->peer_fin_ns = TCPTL_BEFORE_START_NS + 1;
+		/* fall through */
+	case TCPTL_STATE_FIN_WAIT1:
+	case TCPTL_STATE_FIN_WAIT2:
+		c->local_fin_ns = TCPTL_BEFORE_START_NS;
+		break;
+	default:
+		break;
+	}
 	return c;
 }

@@ -20,6 +20,10 @@ struct tcptl_step {
 	uint32_t flags;		/* of the record that entered it */
 };
 
+/* A closing act seen only as a state in the start-up dump: before the reader
+ * (and + 1 for the second of two acts whose order the state tells). */
+#define TCPTL_BEFORE_START_NS 1
+
 struct tcptl_conn {
 	uint64_t cookie;
 	struct tcptl_event id;	/* the latest record with full identity */
@@ -30,12 +34,27 @@ struct tcptl_conn {
 	unsigned int nsteps;
 	uint8_t state;
 	uint64_t state_ns;	/* when the current state was entered */
-	bool rst_sent, rst_received, tw_overflow, in_timewait, finished;
-	bool closed_first_here, closed_first_peer;
+	bool tw_overflow, in_timewait;
+	/* Its timeline is due: it closed, or entered TIME_WAIT (see
+	 * tcptl_conn_table.report_at_timewait). */
+	bool finished;
+	bool closed;		/* the socket is gone (its timewait socket too) */
+	bool reported;		/* timeline shown at TIME_WAIT entry; its end is due */
+	/* The closing acts, by record time (0: not seen; TCPTL_BEFORE_START_NS:
+	 * implied by the state the start-up dump showed), so that the first
+	 * closer does not depend on the order records arrive in. */
+	uint64_t local_fin_ns, peer_fin_ns, rst_sent_ns, rst_received_ns;
+	bool fins_crossed;	/* FIN_WAIT1 -> CLOSING: both sent FIN first */
+	bool listener;		/* a listening socket, not a connection */
+	bool passive;		/* a child of a listener */
+	bool accepted;		/* an ACCEPT record named its owner */
+	uint64_t established_ns, accept_ns;
+	uint64_t tw_enter_ns;	/* its timewait socket took over */
 	/* Seen in the start-up socket dump: opened before the reader. */
 	bool preexisting;
 	uint64_t ino;		/* socket inode, as last known */
 	uint8_t tw_reason;
+	uint8_t tw_state;	/* TIME_WAIT or FIN_WAIT2: the timewait socket's */
 	uint64_t bytes_acked, bytes_received;
 	uint32_t total_retrans;
 	uint64_t finished_at;	/* reader's monotonic time */
@@ -55,6 +74,9 @@ struct tcptl_conn_table {
 	struct tcptl_conn *fin_head, *fin_tail;
 	unsigned int count, max;
 	uint64_t evicted;
+	/* A connection's timeline is due when it enters TIME_WAIT (true, the
+	 * default) or only when its TIME_WAIT ends. */
+	bool report_at_timewait;
 };
 
 void tcptl_conn_table_init(struct tcptl_conn_table *t, unsigned int max);
@@ -68,17 +90,23 @@ void tcptl_conn_table_free(struct tcptl_conn_table *t);
 struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_event *ev,
 				    uint64_t now_ns);
 void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c);
+/*
+ * A due connection has been handed out: one that closed leaves the table;
+ * one in TIME_WAIT stays, marked reported, until its end is due.
+ */
+void tcptl_conn_reported(struct tcptl_conn_table *t, struct tcptl_conn *c);
 /* The tracked connection of that cookie, or NULL. */
 struct tcptl_conn *tcptl_conn_find(const struct tcptl_conn_table *t, uint64_t cookie);
 
 /*
  * A socket that existed before the reader started (from inet_diag): id
  * holds its identity and newstate its state; enter_ns is when it entered
- * that state if known (TIME_WAIT, from its timer), else 0. Records that
+ * that state if known (a timewait socket, from its timer), else 0;
+ * timewait: it is a timewait socket (TIME_WAIT or FIN_WAIT2). Records that
  * come later for the same cookie extend it; a record that shows the
  * connection began after all (CLOSE -> ...) replaces the seed.
  */
 struct tcptl_conn *tcptl_conn_seed(struct tcptl_conn_table *t, const struct tcptl_event *id,
-				   uint64_t enter_ns);
+				   uint64_t enter_ns, bool timewait);
 
 #endif

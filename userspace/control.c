@@ -17,6 +17,12 @@ int tcptl_fail_nl(int err, const char *what, const char *extack)
 		fprintf(stderr, "tcptimeline: tcp_timeline module is not loaded (family not found)\n");
 		return TCPTL_EXIT_NO_MODULE;
 	}
+	if (err == -EPROTO && tcptl_nl_module_version) {
+		fprintf(stderr, "tcptimeline: the tcp_timeline module speaks contract version %u, "
+			"this reader version %u: install a reader and module of one release\n",
+			tcptl_nl_module_version, TCPTL_GENL_VERSION);
+		return TCPTL_EXIT_VERSION;
+	}
 	if (err == -EPERM || err == -EACCES) {
 		fprintf(stderr, "tcptimeline: %s: permission denied: need CAP_NET_ADMIN\n", what);
 		return TCPTL_EXIT_PERM;

@@ -224,6 +224,7 @@ int tcptl_decode_stats(const struct nlmsghdr *nlh, struct tcptl_stats *st)
 			case TCPTL_STATS_A_UNCLAIMED: st->unclaimed = v; break;
 			case TCPTL_STATS_A_MESSAGES: st->messages = v; break;
 			case TCPTL_STATS_A_MEMORY_BYTES: st->memory_bytes = v; break;
+			case TCPTL_STATS_A_PROBE_MISSED: st->probe_missed = v; break;
 			case TCPTL_STATS_A_BUFFER_SIZE: st->buffer_size = (uint32_t)v; break;
 			case TCPTL_STATS_A_FLUSH_INTERVAL_MS: st->flush_interval_ms = (uint32_t)v; break;
 			case TCPTL_STATS_A_HOOKS: st->hooks = (uint32_t)v; break;

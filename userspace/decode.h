@@ -30,7 +30,7 @@ int tcptl_decode_event_attrs(const void *payload, size_t len,
 
 struct tcptl_stats {
 	uint64_t seen, filtered, no_listener, produced, lost, delivered;
-	uint64_t delivery_failed, unclaimed, messages, memory_bytes;
+	uint64_t delivery_failed, unclaimed, messages, memory_bytes, probe_missed;
 	uint32_t buffer_size, flush_interval_ms, hooks, hooks_missing, nr_cpus;
 };
 

@@ -33,8 +33,10 @@ static void usage(FILE *f)
 	      "       tcptimeline filter show|clear|set [filter options]\n"
 	      "\n"
 	      "modes:\n"
-	      "  timeline (default)  one timeline per connection when it ends; sockets that\n"
-	      "                      exist at start are included, marked as opened before\n"
+	      "  timeline (default)  one timeline per connection when it closes or enters\n"
+	      "                      TIME_WAIT (its TIME_WAIT's end follows as a line of\n"
+	      "                      its own); sockets that exist at start are included,\n"
+	      "                      marked as opened before\n"
 	      "  events              one line per transition as it happens\n"
 	      "  top                 sockets per state, CLOSE_WAIT by owning process,\n"
 	      "                      TIME_WAIT by remote endpoint and local port, alerts\n"
@@ -49,7 +51,8 @@ static void usage(FILE *f)
 	      "  --color=WHEN        auto, always or never\n"
 	      "  --duration SECONDS  stop after this long\n"
 	      "  --count N           stop after N records or timelines shown\n"
-	      "  --unfinished        at exit, also show connections that have not ended\n"
+	      "  --unfinished        at exit, also show connections still open\n"
+	      "  --after-timewait    a timeline only once its TIME_WAIT ended, whole\n"
 	      "  -q, --quiet         no summary at exit\n"
 	      "  --no-seed           do not list existing sockets at start\n"
 	      "  --max-conns N       connections tracked at most (default 65536)\n"
@@ -84,7 +87,8 @@ static void usage(FILE *f)
 	      "                      it applies to every reader)\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 usage, 2 module not loaded, 3 permission denied,\n"
-	      "            4 module unloaded while running, 5 other error\n", f);
+	      "            4 module unloaded while running, 5 other error,\n"
+	      "            6 module of another contract version\n", f);
 }
 
 enum {
@@ -92,7 +96,7 @@ enum {
 	OPT_LPORT, OPT_RPORT, OPT_LADDR, OPT_RADDR, OPT_STATE, OPT_PID, OPT_COMM, OPT_NETNS,
 	OPT_KERNEL_FILTER, OPT_PERFETTO, OPT_NO_SEED, OPT_INTERVAL, OPT_ONCE, OPT_ROWS,
 	OPT_WARN_CW_AGE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_TW_PORTS, OPT_LISTEN, OPT_TEXTFILE,
-	OPT_RECORD, OPT_ALERTS_ONLY, OPT_NICE,
+	OPT_RECORD, OPT_ALERTS_ONLY, OPT_NICE, OPT_AFTER_TIMEWAIT,
 };
 
 static const struct option options[] = {
@@ -104,6 +108,7 @@ static const struct option options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "unfinished", no_argument, NULL, OPT_UNFINISHED },
+	{ "after-timewait", no_argument, NULL, OPT_AFTER_TIMEWAIT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-seed", no_argument, NULL, OPT_NO_SEED },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
@@ -179,6 +184,7 @@ static void parse_option(struct tcptl_options *o, int opt, const char *arg, cons
 			BAD("--count");
 		break;
 	case OPT_UNFINISHED: o->unfinished = true; break;
+	case OPT_AFTER_TIMEWAIT: o->after_timewait = true; break;
 	case 'q': o->quiet = true; break;
 	case OPT_NO_SEED: o->no_seed = true; break;
 	case OPT_MAX_CONNS:

@@ -29,6 +29,7 @@ static const char *const type_names[] = {
 	[TCPTL_EVENT_RESET_RECEIVED] = "reset_received",
 	[TCPTL_EVENT_LOST] = "lost",
 	[TCPTL_EVENT_TW_OVERFLOW] = "tw_overflow",
+	[TCPTL_EVENT_ACCEPT] = "accept",
 };
 
 static const char *const tw_reason_names[] = {
@@ -70,7 +71,7 @@ const char *tcptl_tw_reason_name(unsigned int reason)
 static const char *const hook_names[] = {
 	"state transitions", "SYN_SENT local port", "resets sent",
 	"resets received", "TIME_WAIT entry", "TIME_WAIT exit",
-	"TIME_WAIT overflow",
+	"TIME_WAIT overflow", "accept owner",
 };
 
 void tcptl_hook_names(uint32_t hooks, char *buf, size_t len)

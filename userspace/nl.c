@@ -17,6 +17,7 @@
 
 struct family_info {
 	const char *group_name;
+	uint32_t version;
 	uint16_t id;
 	uint32_t group;
 };
@@ -52,6 +53,9 @@ static int family_reply(const struct nlmsghdr *nlh, void *arg)
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(a, MNL_TYPE_U16) == 0)
 			fi->id = mnl_attr_get_u16(a);
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_VERSION &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			fi->version = mnl_attr_get_u32(a);
 		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
 			parse_groups(a, fi);
 	}
@@ -136,6 +140,8 @@ static int resolve(struct tcptl_nl *nl, const char *name, struct family_info *fi
 	return transact(nl, nlh, family_reply, fi);
 }
 
+uint32_t tcptl_nl_module_version;
+
 int tcptl_nl_open(struct tcptl_nl *nl)
 {
 	struct family_info fi = { .group_name = TCPTL_MCGRP_EVENTS };
@@ -161,6 +167,12 @@ int tcptl_nl_open(struct tcptl_nl *nl)
 	}
 	nl->family = fi.id;
 	nl->events_group = fi.group;
+	nl->version = fi.version;
+	if (fi.version != TCPTL_GENL_VERSION) {
+		tcptl_nl_module_version = fi.version;
+		err = -EPROTO;
+		goto fail;
+	}
 	if (resolve(nl, "nlctrl", &ctrl) == 0)
 		nl->ctrl_notify_group = ctrl.group;
 	return 0;

@@ -16,12 +16,16 @@ struct tcptl_nl {
 	uint32_t events_group;
 	uint32_t ctrl_notify_group;
 	uint32_t seq;
+	uint32_t version;	/* the module's contract version */
 	char errmsg[256];	/* the kernel's extack message of the last error */
 };
 
-/* Open a socket and resolve the family: -ENOENT when it is not loaded. */
+/* Open a socket and resolve the family: -ENOENT when it is not loaded,
+ * -EPROTO when it speaks another contract version (nl->version says which). */
 int tcptl_nl_open(struct tcptl_nl *nl);
 void tcptl_nl_close(struct tcptl_nl *nl);
+/* The version of the last module refused for speaking another contract. */
+extern uint32_t tcptl_nl_module_version;
 
 /*
  * 0 if the family is still the one with this id, -ENOENT if it went away

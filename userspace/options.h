@@ -17,12 +17,14 @@ enum tcptl_exit {
 	TCPTL_EXIT_PERM = 3,
 	TCPTL_EXIT_UNLOADED = 4,
 	TCPTL_EXIT_RUNTIME = 5,
+	TCPTL_EXIT_VERSION = 6,		/* module of another contract version */
 };
 
 struct tcptl_options {
 	struct tcptl_out out;
 	struct tcptl_rfilter filter;
 	bool kernel_filter, unfinished, quiet, no_seed;
+	bool after_timewait;		/* timelines once TIME_WAIT ends, not as it starts */
 	double duration;		/* seconds; 0: until stopped */
 	uint64_t max_count, max_conns;
 	const char *perfetto;		/* --perfetto FILE */

@@ -28,8 +28,8 @@ static const char *const flag_names[] = {
 	"task", "port_pending", "timewait", "v4mapped", "child_identity",
 };
 
-static void format_time(const struct tcptl_out *o, uint64_t ns, int64_t offset,
-			struct tcptl_line *l)
+void tcptl_format_time(const struct tcptl_out *o, uint64_t ns, int64_t offset,
+		       struct tcptl_line *l)
 {
 	if (o->wall_clock) {
 		uint64_t wall = ns + (uint64_t)offset;
@@ -126,7 +126,8 @@ static void json_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		tcptl_line_chr(l, '"');
 	}
 	if (ev->has_prev_ns)
-		json_u64(l, ",\"prev_state_ns\":", ev->prev_state_ns);
+		json_u64(l, ev->type == TCPTL_EVENT_ACCEPT ? ",\"accept_wait_ns\":" :
+			 ",\"prev_state_ns\":", ev->prev_state_ns);
 	if (ev->superseded)
 		tcptl_line_str(l, ",\"timewait_handover\":true");
 	tcptl_line_str(l, "}\n");
@@ -177,7 +178,7 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 	if (ev->type == TCPTL_EVENT_PORT)
 		return;		/* folded into SYN_SENT */
 	tcptl_line_init(l);
-	format_time(o, ev->time_ns, ev->clock_offset_ns, l);
+	tcptl_format_time(o, ev->time_ns, ev->clock_offset_ns, l);
 	tcptl_line_pad(l, 0, 15);
 	if (ev->type == TCPTL_EVENT_LOST) {
 		json_u64(l, " LOST ", ev->lost_count);
@@ -205,11 +206,17 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 	case TCPTL_EVENT_RESET_SENT: extra = " rst-sent"; break;
 	case TCPTL_EVENT_RESET_RECEIVED: extra = " rst-received"; break;
 	case TCPTL_EVENT_TW_OVERFLOW: extra = " tw-overflow (tcp_max_tw_buckets)"; break;
+	case TCPTL_EVENT_ACCEPT: extra = " accepted"; break;
 	default: break;
 	}
 	if (ev->type != TCPTL_EVENT_STATE) {
 		tcptl_line_str(l, tcptl_state_name(ev->newstate));
 		tcptl_line_str(l, extra);
+		if (ev->type == TCPTL_EVENT_ACCEPT && ev->has_prev_ns) {
+			tcptl_line_str(l, " after ");
+			tcptl_line_ms3(l, ev->prev_state_ns);
+			tcptl_line_str(l, " ms in the accept queue");
+		}
 		tcptl_line_chr(l, '\n');
 		tcptl_line_write(l, o->f);
 		return;
@@ -232,167 +239,6 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 	}
 	tcptl_line_chr(l, '\n');
 	tcptl_line_write(l, o->f);
-}
-
-static const char *state_color(uint8_t state)
-{
-	switch (state) {
-	case TCPTL_STATE_ESTABLISHED: return "\033[32m";
-	case TCPTL_STATE_CLOSE_WAIT: return "\033[31m";
-	case TCPTL_STATE_TIME_WAIT: return "\033[33m";
-	case TCPTL_STATE_CLOSE: return "\033[2m";
-	default: return "";
-	}
-}
-
-static bool was_in(const struct tcptl_conn *c, uint8_t state)
-{
-	for (unsigned int i = 0; i < c->nsteps; i++)
-		if (c->steps[i].state == state)
-			return true;
-	return false;
-}
-
-static const char *close_kind(const struct tcptl_conn *c)
-{
-	if (c->tw_overflow)
-		return "fin, TIME_WAIT skipped (tcp_max_tw_buckets)";
-	if (c->rst_sent)
-		return "rst-sent";
-	if (c->rst_received)
-		return "rst-received";
-	if (was_in(c, TCPTL_STATE_LISTEN))
-		return "listener";
-	/* Closed before it was ever established, without a reset seen:
-	 * connect() timed out or was abandoned. */
-	if (!was_in(c, TCPTL_STATE_ESTABLISHED))
-		return "aborted";
-	return "fin";
-}
-
-static const char *first_closer(const struct tcptl_conn *c)
-{
-	if (c->closed_first_here)
-		return "local";
-	if (c->closed_first_peer)
-		return "peer";
-	return "-";
-}
-
-/* The first step with a known entry time: where relative times start. */
-static uint64_t timeline_origin(const struct tcptl_conn *c)
-{
-	for (unsigned int i = 0; i < c->nsteps; i++)
-		if (c->steps[i].enter_ns)
-			return c->steps[i].enter_ns;
-	return 0;
-}
-
-/* Step 0 is the state before the first record: shown only for sockets
- * that existed before the reader (it is CLOSE, or LISTEN, otherwise). */
-static unsigned int first_shown(const struct tcptl_conn *c)
-{
-	return c->preexisting ? 0 : 1;
-}
-
-static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c,
-			  const char *l, const char *r, uint64_t t0, uint64_t end)
-{
-	const struct tcptl_event *id = &c->id;
-	FILE *f = o->f;
-
-	fprintf(f, "{\"type\":\"timeline\",\"cookie\":%" PRIu64 ",\"netns\":%u"
-		",\"family\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\"",
-		c->cookie, id->netns, id->family == AF_INET6 ? "inet6" : "inet", l, r);
-	if (c->has_owner) {
-		fprintf(f, ",\"pid\":%u,\"comm\":", c->pid);
-		tcptl_json_string(f, c->comm);
-	}
-	if (t0)
-		fprintf(f, ",\"start_wall_ns\":%" PRIu64, t0 + (uint64_t)id->clock_offset_ns);
-	if (c->preexisting)
-		fputs(",\"preexisting\":true", f);
-	if (!c->finished)
-		fputs(",\"unfinished\":true", f);
-	fprintf(f, ",\"states\":[");
-	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
-		const struct tcptl_step *s = &c->steps[i];
-		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
-
-		fprintf(f, "%s{\"state\":\"%s\"", i > first_shown(c) ? "," : "",
-			tcptl_state_name(s->state));
-		if (s->enter_ns)
-			fprintf(f, ",\"enter_ns\":%" PRIu64, s->enter_ns - t0);
-		else
-			fputs(",\"before_start\":true", f);
-		if (next && s->enter_ns)
-			fprintf(f, ",\"duration_ns\":%" PRIu64, next - s->enter_ns);
-		if (s->flags & TCPTL_EVF_TIMEWAIT)
-			fputs(",\"timewait\":true", f);
-		fputc('}', f);
-	}
-	fprintf(f, "],\"close\":\"%s\",\"closed_first\":\"%s\",\"bytes_acked\":%" PRIu64
-		",\"bytes_received\":%" PRIu64 ",\"total_retrans\":%u,\"lifetime_ns\":%" PRIu64,
-		close_kind(c), first_closer(c), c->bytes_acked, c->bytes_received,
-		c->total_retrans, end - t0);
-	if (c->tw_reason)
-		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(c->tw_reason));
-	fputs("}\n", f);
-}
-
-void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
-{
-	const struct tcptl_event *id = &c->id;
-	uint64_t t0 = timeline_origin(c);
-	uint64_t end = c->nsteps ? c->steps[c->nsteps - 1].enter_ns : 0;
-	char l[64], r[64], owner[40] = "-";
-
-	if (end < t0)
-		end = t0;
-	tcptl_format_endpoint(l, sizeof(l), id->family, &id->saddr, id->sport);
-	tcptl_format_endpoint(r, sizeof(r), id->family, &id->daddr, id->dport);
-	if (o->json) {
-		json_timeline(o, c, l, r, t0, end);
-		return;
-	}
-	struct tcptl_line at;
-
-	tcptl_line_init(&at);
-	if (c->has_owner)
-		snprintf(owner, sizeof(owner), "%s/%u", c->comm, c->pid);
-	if (o->wall_clock && t0) {
-		tcptl_line_str(&at, "  at ");
-		format_time(o, t0, id->clock_offset_ns, &at);
-	}
-	fprintf(o->f, "%s%s -> %s%s  cookie %" PRIu64 "  netns %u  owner %s%.*s%s%s\n",
-		o->color ? "\033[1m" : "", l, r, o->color ? "\033[0m" : "", c->cookie,
-		id->netns, owner, (int)at.len, at.buf, c->preexisting ? "  (opened before start)" : "",
-		c->finished ? "" : "  (unfinished)");
-	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
-		const struct tcptl_step *s = &c->steps[i];
-		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
-		char at[32], dur[32] = "";
-
-		if (s->enter_ns)
-			snprintf(at, sizeof(at), "+%10.3f ms", (s->enter_ns - t0) / 1e6);
-		else
-			snprintf(at, sizeof(at), "%-14s", "before start");
-		if (next && s->enter_ns)
-			snprintf(dur, sizeof(dur), "%12.3f ms", (next - s->enter_ns) / 1e6);
-		fprintf(o->f, "  %s  %s%-12s%s%s%s\n", at, o->color ? state_color(s->state) : "",
-			tcptl_state_name(s->state), o->color ? "\033[0m" : "", dur,
-			s->flags & TCPTL_EVF_TIMEWAIT ? "  (timewait)" : "");
-	}
-	if (!c->finished) {
-		fputc('\n', o->f);
-		return;
-	}
-	fprintf(o->f, "  closed: %s, first by %s; bytes acked %" PRIu64 ", received %" PRIu64
-		", retransmits %u; lifetime %s%.3f ms%s%s\n\n",
-		close_kind(c), first_closer(c), c->bytes_acked, c->bytes_received,
-		c->total_retrans, c->preexisting ? "over " : "", (end - t0) / 1e6,
-		c->tw_reason ? "; TIME_WAIT ended: " : "",
-		c->tw_reason ? tcptl_tw_reason_name(c->tw_reason) : "");
 }
 
 void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_summary *s)
@@ -422,6 +268,8 @@ void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_
 		}
 		fputs("},\"connect_latency\":", f);
 		tcptl_hist_json(f, &t->connect);
+		fputs(",\"accept_wait\":", f);
+		tcptl_hist_json(f, &t->accept_wait);
 		fputs("}\n", f);
 		return;
 	}
@@ -448,6 +296,12 @@ void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_
 			t->connect.count, t->connect.sum_ns / 1e6 / (double)t->connect.count);
 		tcptl_hist_print(f, &t->connect, "");
 	}
+	if (t->accept_wait.count) {
+		fprintf(f, "\naccept wait, ESTABLISHED to accept() (%" PRIu64 " accepts, mean %.3f ms):\n",
+			t->accept_wait.count,
+			t->accept_wait.sum_ns / 1e6 / (double)t->accept_wait.count);
+		tcptl_hist_print(f, &t->accept_wait, "");
+	}
 }
 
 void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st)
@@ -457,21 +311,21 @@ void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st)
 			",\"produced\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"delivered\":%" PRIu64
 			",\"delivery_failed\":%" PRIu64 ",\"unclaimed\":%" PRIu64
 			",\"messages\":%" PRIu64 ",\"buffer_size\":%u,\"flush_interval_ms\":%u,\"hooks\":%u,\"hooks_missing\":%u"
-			",\"nr_cpus\":%u,\"memory_bytes\":%" PRIu64 "}\n",
+			",\"nr_cpus\":%u,\"memory_bytes\":%" PRIu64 ",\"probe_missed\":%" PRIu64 "}\n",
 			st->seen, st->filtered, st->no_listener, st->produced, st->lost,
 			st->delivered, st->delivery_failed, st->unclaimed, st->messages, st->buffer_size,
 			st->flush_interval_ms, st->hooks, st->hooks_missing, st->nr_cpus,
-			st->memory_bytes);
+			st->memory_bytes, st->probe_missed);
 		return;
 	}
 	fprintf(o->f, "seen %" PRIu64 "\nfiltered %" PRIu64 "\nno_listener %" PRIu64
 		"\nproduced %" PRIu64 "\nlost %" PRIu64 "\ndelivered %" PRIu64
 		"\ndelivery_failed %" PRIu64 "\nunclaimed %" PRIu64 "\nmessages %" PRIu64
 		"\nbuffer_size %u\n"
-		"flush_interval_ms %u\nnr_cpus %u\nmemory_bytes %" PRIu64 "\n",
+		"flush_interval_ms %u\nnr_cpus %u\nmemory_bytes %" PRIu64 "\nprobe_missed %" PRIu64 "\n",
 		st->seen, st->filtered, st->no_listener, st->produced, st->lost, st->delivered,
 		st->delivery_failed, st->unclaimed, st->messages, st->buffer_size, st->flush_interval_ms,
-		st->nr_cpus, st->memory_bytes);
+		st->nr_cpus, st->memory_bytes, st->probe_missed);
 	char names[256];
 
 	tcptl_hook_names(st->hooks, names, sizeof(names));

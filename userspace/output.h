@@ -17,8 +17,11 @@ struct tcptl_out {
 	bool json;
 	bool color;
 	bool wall_clock;	/* -T */
+	bool accept_hook;	/* the module reports accepts: "never accepted" is known */
 	uint64_t start_ns;	/* relative times count from here */
 };
+
+struct tcptl_line;
 
 struct tcptl_summary {
 	const struct tcptl_tally *tally;
@@ -36,7 +39,13 @@ void tcptl_format_endpoint(char *buf, size_t len, uint8_t family, const union tc
 
 void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		       bool has_pid, uint32_t pid, const char *comm);
+/* A record's time, wall clock (-T) or since start_ns, as the text modes show it. */
+void tcptl_format_time(const struct tcptl_out *o, uint64_t ns, int64_t offset,
+		       struct tcptl_line *l);
+/* timeline.c: a connection's timeline, and the end of its TIME_WAIT when
+ * the timeline was shown at its start. */
 void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c);
+void tcptl_print_timewait_end(const struct tcptl_out *o, const struct tcptl_conn *c);
 void tcptl_print_summary(const struct tcptl_out *o, FILE *f, const struct tcptl_summary *s);
 void tcptl_print_stats(const struct tcptl_out *o, const struct tcptl_stats *st);
 

@@ -114,6 +114,9 @@ static void tally(FILE *f, const struct tcptl_tally *t)
 	head(f, "tcptimeline_connect_latency_seconds", "histogram",
 	     "Active opens, SYN_SENT to ESTABLISHED.");
 	histogram(f, "tcptimeline_connect_latency_seconds", NULL, NULL, &t->connect);
+	head(f, "tcptimeline_accept_wait_seconds", "histogram",
+	     "Passive opens, ESTABLISHED to accept(): time in the accept queue.");
+	histogram(f, "tcptimeline_accept_wait_seconds", NULL, NULL, &t->accept_wait);
 	head(f, "tcptimeline_time_wait_ended_total", "counter", "TIME_WAIT sockets ended, by reason.");
 	for (unsigned int r = 1; r <= TCPTL_TW_REASON_MAX; r++)
 		fprintf(f, "tcptimeline_time_wait_ended_total{reason=\"%s\"} %" PRIu64 "\n",

@@ -19,6 +19,7 @@ volatile sig_atomic_t tcptl_stop;
 
 /* TIME_WAIT lasts this long (TCP_TIMEWAIT_LEN): its timer dates its start. */
 #define TIMEWAIT_LEN_MS 60000u
+#define FIN_TIMEOUT_PATH "/proc/sys/net/ipv4/tcp_fin_timeout"
 /* Messages taken off the events socket per loop pass, at most (~65 records each). */
 #define TCPTL_RECV_BURST 8
 
@@ -38,13 +39,15 @@ uint32_t tcptl_own_netns(void)
 }
 
 /* Say so when this kernel cannot give some records (the module still runs). */
-static void warn_missing_hooks(struct tcptl_nl *nl)
+static void warn_missing_hooks(struct tcptl_session *s)
 {
 	struct tcptl_stats st;
 	char names[256];
 
-	if (tcptl_nl_get_stats(nl, &st) ||
-	    !st.hooks_missing)
+	if (tcptl_nl_get_stats(&s->req, &st))
+		return;
+	s->hooks = st.hooks;
+	if (!st.hooks_missing)
 		return;
 	tcptl_hook_names(st.hooks_missing, names, sizeof(names));
 	fprintf(stderr, "tcptimeline: warning: this kernel lacks hooks the module needs for: %s\n",
@@ -64,7 +67,7 @@ int tcptl_session_open(struct tcptl_session *s, unsigned int max_conns)
 	if (err)
 		return err;
 	s->have_req = true;
-	warn_missing_hooks(&s->req);
+	warn_missing_hooks(s);
 	return 0;
 }
 
@@ -91,20 +94,62 @@ struct seed_ctx {
 	struct tcptl_session *s;
 	struct tcptl_procfd *owners;
 	uint64_t now;
+	int64_t clock_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	uint32_t fin_timeout_ms;
 	int n;
 };
+
+static int64_t clock_offset_now(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000ll +
+	       (real.tv_nsec - mono.tv_nsec);
+}
+
+static uint32_t fin_timeout_ms(void)
+{
+	FILE *f = fopen(FIN_TIMEOUT_PATH, "r");
+	unsigned int secs = 60;
+
+	if (f) {
+		if (fscanf(f, "%u", &secs) != 1)
+			secs = 60;
+		fclose(f);
+	}
+	return secs * 1000u;
+}
+
+/*
+ * When a timewait socket entered its state, from the time its timer has
+ * left: TIME_WAIT lasts TCP_TIMEWAIT_LEN, an orphaned FIN_WAIT2
+ * tcp_fin_timeout (at most that: longer ones wait as full sockets first).
+ * 0 where the timer does not date it.
+ */
+static uint64_t timewait_entered(const struct seed_ctx *x, const struct tcptl_sock *sk)
+{
+	uint32_t len = sk->id.newstate == TCPTL_STATE_TIME_WAIT ? TIMEWAIT_LEN_MS :
+		       x->fin_timeout_ms;
+
+	if (sk->timer != TCPTL_DIAG_TIMER_TIMEWAIT || sk->expires_ms > len ||
+	    (uint64_t)(len - sk->expires_ms) * 1000000ull >= x->now)
+		return 0;
+	return x->now - (uint64_t)(len - sk->expires_ms) * 1000000ull;
+}
 
 static void seed_one(const struct tcptl_sock *sk, void *arg)
 {
 	struct seed_ctx *x = arg;
-	uint64_t enter = 0;
+	bool timewait = sk->timer == TCPTL_DIAG_TIMER_TIMEWAIT;
+	struct tcptl_event id = sk->id;
 	struct tcptl_conn *c;
 
-	if (!sk->id.cookie)
+	if (!id.cookie)
 		return;
-	if (sk->id.newstate == TCPTL_STATE_TIME_WAIT && sk->expires_ms <= TIMEWAIT_LEN_MS)
-		enter = x->now - (uint64_t)(TIMEWAIT_LEN_MS - sk->expires_ms) * 1000000ull;
-	c = tcptl_conn_seed(&x->s->conns, &sk->id, enter);
+	id.clock_offset_ns = x->clock_offset_ns;
+	c = tcptl_conn_seed(&x->s->conns, &id, timewait ? timewait_entered(x, sk) : 0, timewait);
 	if (!c)
 		return;
 	x->n++;
@@ -128,6 +173,8 @@ int tcptl_session_seed(struct tcptl_session *s, bool owners)
 	if (owners)
 		tcptl_procfd_scan(&fds, "/proc");
 	x.now = tcptl_now_ns();
+	x.clock_offset_ns = clock_offset_now();
+	x.fin_timeout_ms = fin_timeout_ms();
 	s->seeded_ns = x.now;
 	struct mnl_socket *diag = tcptl_sockdiag_open();
 
@@ -209,10 +256,15 @@ static void sweep_finished(struct tcptl_session *s, uint64_t before)
 	struct tcptl_conn *c;
 
 	while ((c = s->conns.fin_head) && c->finished_at < before) {
-		s->finished++;
-		if (s->ops->finished)
-			s->ops->finished(s, c);
-		tcptl_conn_remove(&s->conns, c);
+		if (c->reported) {
+			if (s->ops->timewait_end)
+				s->ops->timewait_end(s, c);
+		} else {
+			s->finished++;
+			if (s->ops->finished)
+				s->ops->finished(s, c);
+		}
+		tcptl_conn_reported(&s->conns, c);
 	}
 }
 

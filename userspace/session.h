@@ -31,8 +31,11 @@ struct tcptl_session;
 struct tcptl_session_ops {
 	/* A record in time order, after the connection table took it. */
 	void (*record)(struct tcptl_session *s, struct tcptl_event *ev, struct tcptl_conn *c);
-	/* A finished connection, before it leaves the table (NULL: dropped). */
+	/* A finished connection (closed, or in TIME_WAIT), before it leaves
+	 * the table or waits there for its TIME_WAIT's end (NULL: dropped). */
 	void (*finished)(struct tcptl_session *s, struct tcptl_conn *c);
+	/* The TIME_WAIT of a connection already handed to finished() ended. */
+	void (*timewait_end)(struct tcptl_session *s, struct tcptl_conn *c);
 	/* About every poll period, with CLOCK_MONOTONIC now. */
 	void (*tick)(struct tcptl_session *s, uint64_t now_ns);
 	/* One more descriptor to poll (fd < 0: none) and what to do when ready. */
@@ -54,6 +57,7 @@ struct tcptl_session {
 	FILE *record;			/* --record: raw messages, see record.h */
 	uint64_t start_ns, seeded_ns;	/* subscribed; inet_diag dump taken */
 	uint32_t netns;			/* the reader's own namespace */
+	uint32_t hooks;			/* enum tcptl_hook: what the module has */
 	bool unloaded, have_req, have_ev;
 	bool caught_up;			/* the socket was read dry last pass */
 	const struct tcptl_session_ops *ops;

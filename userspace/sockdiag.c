@@ -38,6 +38,7 @@ int tcptl_sockdiag_parse(const void *msg, size_t len, uint32_t netns, struct tcp
 	s->rqueue = m->idiag_rqueue;
 	s->wqueue = m->idiag_wqueue;
 	s->expires_ms = m->idiag_expires;
+	s->timer = m->idiag_timer;
 	s->uid = m->idiag_uid;
 	s->ino = m->idiag_inode;
 	return 0;

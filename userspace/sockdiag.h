@@ -12,10 +12,14 @@
 
 #include "event.h"
 
+/* inet_diag's idiag_timer of a timewait socket (TIME_WAIT, orphaned FIN_WAIT2). */
+#define TCPTL_DIAG_TIMER_TIMEWAIT 3
+
 struct tcptl_sock {
 	struct tcptl_event id;	/* cookie, family, addresses, ports; newstate = state */
 	uint32_t rqueue, wqueue;	/* unread and unsent bytes (LISTEN: backlog) */
 	uint32_t expires_ms;	/* the running timer: for TIME_WAIT, time left */
+	uint8_t timer;		/* which timer (3: a timewait socket's) */
 	uint32_t uid;
 	uint64_t ino;
 };

@@ -162,6 +162,15 @@ static void on_finished(struct tcptl_session *s, struct tcptl_conn *c)
 	counted(m);
 }
 
+static void on_timewait_end(struct tcptl_session *s, struct tcptl_conn *c)
+{
+	struct stream *m = s->mode;
+
+	if (m->events || !conn_match(m, c))
+		return;
+	tcptl_print_timewait_end(&m->o->out, c);
+}
+
 static void on_tick(struct tcptl_session *s, uint64_t now)
 {
 	struct stream *m = s->mode;
@@ -174,6 +183,7 @@ static void on_tick(struct tcptl_session *s, uint64_t now)
 static const struct tcptl_session_ops stream_ops = {
 	.record = on_record,
 	.finished = on_finished,
+	.timewait_end = on_timewait_end,
 	.tick = on_tick,
 	.extra_fd = -1,
 };
@@ -184,7 +194,8 @@ static void print_unfinished(struct tcptl_session *s, struct stream *m)
 	struct tcptl_conn *c, *tmp;
 
 	HASH_ITER(hh, s->conns.by_cookie, c, tmp) {
-		if (!conn_match(m, c))
+		/* Shown when it entered TIME_WAIT: only its end is missing. */
+		if (c->reported || !conn_match(m, c))
 			continue;
 		tcptl_perfetto_conn(&m->trace, c, now);
 		if (!m->events)
@@ -221,6 +232,8 @@ int tcptl_cmd_stream(struct tcptl_options *o, bool events)
 		code = tcptl_fail_nl(err, "resolving the tcp_timeline family", NULL);
 		goto out;
 	}
+	s.conns.report_at_timewait = !o->after_timewait;
+	o->out.accept_hook = s.hooks & TCPTL_HOOK_ACCEPT;
 	if (o->kernel_filter) {
 		err = tcptl_nl_request(&s.req, TCPTL_CMD_SET_FILTER,
 				       (tcptl_nl_build)tcptl_rfilter_put, &o->filter, NULL, NULL);

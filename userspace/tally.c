@@ -9,6 +9,8 @@ void tcptl_tally_record(struct tcptl_tally *t, const struct tcptl_event *ev)
 		t->lost_announced += ev->lost_count;
 		return;
 	}
+	if (ev->type == TCPTL_EVENT_ACCEPT && ev->has_prev_ns)
+		tcptl_hist_add(&t->accept_wait, ev->prev_state_ns);
 	/* The full socket's hand-over to its timewait socket is not a
 	 * transition of the connection (the connection table tells). */
 	if (ev->type != TCPTL_EVENT_STATE || ev->superseded ||

@@ -23,11 +23,14 @@ struct tcptl_tally {
 	struct tcptl_hist in_state[TCPTL_STATE_MAX + 1];
 	/* SYN_SENT to ESTABLISHED of active opens. */
 	struct tcptl_hist connect;
+	/* ESTABLISHED to accept() of passive ones: time in the accept queue. */
+	struct tcptl_hist accept_wait;
 	uint64_t tw_end[TCPTL_TW_REASON_MAX + 1];
 	uint64_t lost_announced;	/* by LOST records */
 };
 
-/* Count a record; ev->prev_state_ns must be filled (tcptl_conn_apply). */
+/* Count a record; ev->prev_state_ns must be filled (tcptl_conn_apply:
+ * for an ACCEPT record, its time in the accept queue). */
 void tcptl_tally_record(struct tcptl_tally *t, const struct tcptl_event *ev);
 
 #endif

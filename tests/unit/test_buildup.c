@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "alerts.h"
+#include "closing.h"
 #include "conn.h"
 #include "hist.h"
 #include "latency.h"
@@ -150,7 +151,7 @@ static void test_seed_then_records(void **state)
 
 	(void)state;
 	tcptl_conn_table_init(&t, 8);
-	c = tcptl_conn_seed(&t, &id, 0);
+	c = tcptl_conn_seed(&t, &id, 0, false);
 	assert_true(c->preexisting);
 	ev = st_ev(7, 2000000, TCPTL_STATE_ESTABLISHED, TCPTL_STATE_CLOSE_WAIT);
 	tcptl_conn_apply(&t, &ev, 0);
@@ -162,7 +163,7 @@ static void test_seed_then_records(void **state)
 	ev = st_ev(7, 6000000, TCPTL_STATE_LAST_ACK, TCPTL_STATE_CLOSE);
 	tcptl_conn_apply(&t, &ev, 0);
 	assert_true(c->finished);
-	assert_true(c->closed_first_peer);
+	assert_int_equal(tcptl_first_closer(c), TCPTL_CLOSER_PEER);
 	assert_string_equal(print_timeline(c, false),
 		"127.0.0.1:9000 -> 127.0.0.2:40000  cookie 7  netns 1  owner -  (opened before start)\n"
 		"  before start    ESTABLISHED \n"
@@ -177,12 +178,13 @@ static void test_seed_then_records(void **state)
 		"{\"state\":\"CLOSE_WAIT\",\"enter_ns\":0,\"duration_ns\":3000000},"
 		"{\"state\":\"LAST_ACK\",\"enter_ns\":3000000,\"duration_ns\":1000000},"
 		"{\"state\":\"CLOSE\",\"enter_ns\":4000000}],\"close\":\"fin\",\"closed_first\":\"peer\","
-		"\"bytes_acked\":0,\"bytes_received\":0,\"total_retrans\":0,\"lifetime_ns\":4000000}\n");
+		"\"bytes_acked\":0,\"bytes_received\":0,\"total_retrans\":0,\"lifetime_ns\":4000000,"
+		"\"end_wall_ns\":6000000}\n");
 
 	/* A dumped socket whose records show it began after we subscribed:
 	 * the records tell the whole story. */
 	id = st_ev(8, 0, TCPTL_STATE_ESTABLISHED, TCPTL_STATE_ESTABLISHED);
-	c = tcptl_conn_seed(&t, &id, 0);
+	c = tcptl_conn_seed(&t, &id, 0, false);
 	ev = st_ev(8, 100, TCPTL_STATE_CLOSE, TCPTL_STATE_SYN_SENT);
 	tcptl_conn_apply(&t, &ev, 0);
 	assert_false(c->preexisting);
@@ -190,7 +192,7 @@ static void test_seed_then_records(void **state)
 	assert_int_equal(c->steps[1].state, TCPTL_STATE_SYN_SENT);
 	/* Records first, then the dump: the dump changes nothing. */
 	id = st_ev(8, 0, TCPTL_STATE_ESTABLISHED, TCPTL_STATE_ESTABLISHED);
-	assert_ptr_equal(tcptl_conn_seed(&t, &id, 0), c);
+	assert_ptr_equal(tcptl_conn_seed(&t, &id, 0, false), c);
 	assert_false(c->preexisting);
 	tcptl_conn_table_free(&t);
 }

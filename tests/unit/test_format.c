@@ -110,7 +110,8 @@ static void old_json_event(const struct tcptl_out *o, const struct tcptl_event *
 	if (ev->tw_reason)
 		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(ev->tw_reason));
 	if (ev->has_prev_ns)
-		fprintf(f, ",\"prev_state_ns\":%" PRIu64, ev->prev_state_ns);
+		fprintf(f, ev->type == TCPTL_EVENT_ACCEPT ? ",\"accept_wait_ns\":%" PRIu64 :
+			",\"prev_state_ns\":%" PRIu64, ev->prev_state_ns);
 	if (ev->superseded)
 		fputs(",\"timewait_handover\":true", f);
 	fputs("}\n", f);
@@ -157,7 +158,13 @@ static void old_print_event(const struct tcptl_out *o, const struct tcptl_event 
 	case TCPTL_EVENT_RESET_SENT: extra = " rst-sent"; break;
 	case TCPTL_EVENT_RESET_RECEIVED: extra = " rst-received"; break;
 	case TCPTL_EVENT_TW_OVERFLOW: extra = " tw-overflow (tcp_max_tw_buckets)"; break;
+	case TCPTL_EVENT_ACCEPT: extra = " accepted"; break;
 	default: break;
+	}
+	if (ev->type == TCPTL_EVENT_ACCEPT && ev->has_prev_ns) {
+		fprintf(o->f, "%-15s %s %-22s %-22s %s%s after %s ms in the accept queue\n", t, who,
+			l, r, tcptl_state_name(ev->newstate), extra, prev);
+		return;
 	}
 	if (ev->type != TCPTL_EVENT_STATE) {
 		fprintf(o->f, "%-15s %s %-22s %-22s %s%s\n", t, who, l, r,
@@ -192,7 +199,7 @@ static uint64_t rnd_ns(void)
 static void random_event(struct tcptl_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
-	ev->type = (uint8_t)(rand() % (TCPTL_EVENT_TW_OVERFLOW + 2));
+	ev->type = (uint8_t)(rand() % (TCPTL_EVENT_MAX + 2));	/* and one unknown */
 	ev->time_ns = rnd_ns();
 	ev->clock_offset_ns = (int64_t)(rnd64() >> 2);
 	ev->cpu = (uint32_t)rand() % 300;

@@ -13,6 +13,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "closing.h"
 #include "conn.h"
 #include "decode.h"
 #include "output.h"
@@ -364,6 +365,7 @@ static void test_conn_port_owner_timewait(void **state)
 
 	(void)state;
 	tcptl_conn_table_init(&t, 16);
+	t.report_at_timewait = false;	/* --after-timewait: due at its end */
 	ev = state_ev(9, 100, TCPTL_STATE_CLOSE, TCPTL_STATE_SYN_SENT);
 	ev.flags = TCPTL_EVF_PORT_PENDING | TCPTL_EVF_TASK_CONTEXT;
 	ev.has_pid = true;
@@ -399,7 +401,7 @@ static void test_conn_port_owner_timewait(void **state)
 	ev.tw_reason = TCPTL_TW_REASON_EXPIRED;
 	tcptl_conn_apply(&t, &ev, 0);
 	assert_true(c->finished);
-	assert_true(c->closed_first_here);
+	assert_int_equal(tcptl_first_closer(c), TCPTL_CLOSER_LOCAL);
 	assert_int_equal(c->tw_reason, TCPTL_TW_REASON_EXPIRED);
 	assert_int_equal(c->nsteps, 7);	/* CLOSE + 6 entered states */
 	tcptl_conn_table_free(&t);
