@@ -35,7 +35,22 @@ struct replay {
 	struct tcptl_out out;
 	uint64_t cookie_shift, time_shift, last_ns, records, timelines, max_tracked;
 	enum { PRINT_NONE, PRINT_TIMELINES, PRINT_EVENTS } print;
+	struct tcptl_conn_sink sink;
 };
+
+static void print_timeline(void *arg, struct tcptl_conn *c)
+{
+	struct replay *r = arg;
+
+	tcptl_print_timeline(&r->out, c);
+}
+
+static void print_timewait_end(void *arg, struct tcptl_conn *c)
+{
+	struct replay *r = arg;
+
+	tcptl_print_timewait_end(&r->out, c);
+}
 
 static double now_s(void)
 {
@@ -81,17 +96,8 @@ static void drain(struct replay *r, uint64_t cutoff)
 		if (r->print == PRINT_EVENTS)
 			tcptl_print_event(&r->out, &ev, c && c->has_owner, c ? c->pid : 0,
 					  c ? c->comm : "");
-		if (c && c->finished) {
-			if (c->reported) {
-				if (r->print == PRINT_TIMELINES)
-					tcptl_print_timewait_end(&r->out, c);
-			} else {
-				if (r->print == PRINT_TIMELINES)
-					tcptl_print_timeline(&r->out, c);
-				r->timelines++;
-			}
-			tcptl_conn_reported(&r->conns, c);
-		}
+		if (c && c->finished && tcptl_conn_hand_out(&r->conns, c, &r->sink))
+			r->timelines++;
 	}
 	if (r->conns.count > r->max_tracked)
 		r->max_tracked = r->conns.count;
@@ -151,6 +157,9 @@ static void run(const struct recording *rec, unsigned int loops, int print, bool
 		const char *what)
 {
 	struct replay r = { .print = print };
+
+	if (print == PRINT_TIMELINES)
+		r.sink = (struct tcptl_conn_sink){ print_timeline, print_timewait_end, &r };
 	double t0, c0, secs, cpu;
 	struct rusage ru;
 

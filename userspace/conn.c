@@ -48,15 +48,23 @@ void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c)
 	t->count--;
 }
 
-void tcptl_conn_reported(struct tcptl_conn_table *t, struct tcptl_conn *c)
+bool tcptl_conn_hand_out(struct tcptl_conn_table *t, struct tcptl_conn *c,
+			 const struct tcptl_conn_sink *sink)
 {
+	bool timeline = !c->reported;
+
+	if (timeline && sink->timeline)
+		sink->timeline(sink->arg, c);
+	if (c->due_at_timewait && c->closed && sink->timewait_end)
+		sink->timewait_end(sink->arg, c);
 	if (c->closed) {
 		tcptl_conn_remove(t, c);
-		return;
+		return timeline;
 	}
 	fin_unlink(t, c);
 	c->finished = false;
 	c->reported = true;
+	return timeline;
 }
 
 void tcptl_conn_table_free(struct tcptl_conn_table *t)
@@ -186,7 +194,9 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 
 	if (ev->type == TCPTL_EVENT_LOST || !ev->cookie)
 		return NULL;
-	c = lookup(t, ev->cookie, true);
+	/* An accept after the connection was handed out (it was reset in the
+	 * accept queue, and accepted later than the grace): nothing to add. */
+	c = lookup(t, ev->cookie, ev->type != TCPTL_EVENT_ACCEPT);
 	if (!c)
 		return NULL;
 
@@ -282,14 +292,20 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 		/* Done on this host once both FINs are through; an orphaned
 		 * FIN_WAIT2 still waits for the peer's. */
 		if (ev->newstate == TCPTL_STATE_TIME_WAIT && t->report_at_timewait &&
-		    !c->reported && !c->finished)
+		    !c->reported && !c->finished) {
+			c->due_at_timewait = true;
+			c->tw_steps = c->nsteps;
 			finish(t, c, now_ns);
+		}
 	}
 	if (tw && ev->newstate == TCPTL_STATE_CLOSE)
 		c->tw_reason = ev->tw_reason;
 	if (ev->newstate == TCPTL_STATE_CLOSE) {
 		c->closed = true;
-		finish(t, c, now_ns);
+		/* Due at TIME_WAIT entry still waiting for its grace: one pass
+		 * hands out both, at the time that was due first. */
+		if (!c->finished)
+			finish(t, c, now_ns);
 	}
 	return c;
 }

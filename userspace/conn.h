@@ -40,6 +40,10 @@ struct tcptl_conn {
 	bool finished;
 	bool closed;		/* the socket is gone (its timewait socket too) */
 	bool reported;		/* timeline shown at TIME_WAIT entry; its end is due */
+	/* Due at TIME_WAIT entry: its timeline shows the first tw_steps
+	 * steps, however much more has come before it is handed out. */
+	bool due_at_timewait;
+	unsigned int tw_steps;
 	/* The closing acts, by record time (0: not seen; TCPTL_BEFORE_START_NS:
 	 * implied by the state the start-up dump showed), so that the first
 	 * closer does not depend on the order records arrive in. */
@@ -91,10 +95,25 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 				    uint64_t now_ns);
 void tcptl_conn_remove(struct tcptl_conn_table *t, struct tcptl_conn *c);
 /*
- * A due connection has been handed out: one that closed leaves the table;
- * one in TIME_WAIT stays, marked reported, until its end is due.
+ * Hand out a due connection (the head of the finished list): its timeline,
+ * unless it was shown at TIME_WAIT entry already, then the end of its
+ * TIME_WAIT if the timeline was due at TIME_WAIT entry and the end has come
+ * (in the same pass when it came within the grace). A connection that
+ * closed leaves the table; one still in TIME_WAIT stays, marked reported.
+ * Returns whether a timeline was handed out.
  */
-void tcptl_conn_reported(struct tcptl_conn_table *t, struct tcptl_conn *c);
+struct tcptl_conn_sink {
+	void (*timeline)(void *arg, struct tcptl_conn *c);
+	void (*timewait_end)(void *arg, struct tcptl_conn *c);
+	void *arg;
+};
+bool tcptl_conn_hand_out(struct tcptl_conn_table *t, struct tcptl_conn *c,
+			 const struct tcptl_conn_sink *sink);
+/* The steps a timeline shows: up to TIME_WAIT entry when it was due then. */
+static inline unsigned int tcptl_conn_shown_steps(const struct tcptl_conn *c)
+{
+	return c->due_at_timewait && c->tw_steps ? c->tw_steps : c->nsteps;
+}
 /* The tracked connection of that cookie, or NULL. */
 struct tcptl_conn *tcptl_conn_find(const struct tcptl_conn_table *t, uint64_t cookie);
 

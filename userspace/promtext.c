@@ -145,6 +145,7 @@ static void module(FILE *f, const struct tcptl_stats *m)
 		C(delivery_failed, "Records whose message could not be sent."),
 		C(unclaimed, "Records made, but no reader was left when they were flushed."),
 		C(messages, "Netlink messages sent."),
+		C(probe_missed, "Return probes (accept, TIME_WAIT) that found no free instance."),
 #undef C
 	};
 

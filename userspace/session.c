@@ -251,21 +251,33 @@ void tcptl_session_drain(struct tcptl_session *s, uint64_t cutoff)
 		process(s, &ev);
 }
 
+static void sink_timeline(void *arg, struct tcptl_conn *c)
+{
+	struct tcptl_session *s = arg;
+
+	s->ops->finished(s, c);
+}
+
+static void sink_timewait_end(void *arg, struct tcptl_conn *c)
+{
+	struct tcptl_session *s = arg;
+
+	s->ops->timewait_end(s, c);
+}
+
 static void sweep_finished(struct tcptl_session *s, uint64_t before)
 {
 	struct tcptl_conn *c;
 
-	while ((c = s->conns.fin_head) && c->finished_at < before) {
-		if (c->reported) {
-			if (s->ops->timewait_end)
-				s->ops->timewait_end(s, c);
-		} else {
+	const struct tcptl_conn_sink sink = {
+		.timeline = s->ops->finished ? sink_timeline : NULL,
+		.timewait_end = s->ops->timewait_end ? sink_timewait_end : NULL,
+		.arg = s,
+	};
+
+	while ((c = s->conns.fin_head) && c->finished_at < before)
+		if (tcptl_conn_hand_out(&s->conns, c, &sink))
 			s->finished++;
-			if (s->ops->finished)
-				s->ops->finished(s, c);
-		}
-		tcptl_conn_reported(&s->conns, c);
-	}
 }
 
 /*

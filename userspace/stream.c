@@ -155,7 +155,9 @@ static void on_finished(struct tcptl_session *s, struct tcptl_conn *c)
 
 	if (!conn_match(m, c))
 		return;
-	tcptl_perfetto_conn(&m->trace, c, 0);
+	/* The trace shows TIME_WAIT too: written when it ends. */
+	if (!c->due_at_timewait)
+		tcptl_perfetto_conn(&m->trace, c, 0);
 	if (m->events)
 		return;
 	tcptl_print_timeline(&m->o->out, c);
@@ -166,9 +168,11 @@ static void on_timewait_end(struct tcptl_session *s, struct tcptl_conn *c)
 {
 	struct stream *m = s->mode;
 
-	if (m->events || !conn_match(m, c))
+	if (!conn_match(m, c))
 		return;
-	tcptl_print_timewait_end(&m->o->out, c);
+	tcptl_perfetto_conn(&m->trace, c, 0);
+	if (!m->events)
+		tcptl_print_timewait_end(&m->o->out, c);
 }
 
 static void on_tick(struct tcptl_session *s, uint64_t now)
@@ -194,11 +198,11 @@ static void print_unfinished(struct tcptl_session *s, struct stream *m)
 	struct tcptl_conn *c, *tmp;
 
 	HASH_ITER(hh, s->conns.by_cookie, c, tmp) {
-		/* Shown when it entered TIME_WAIT: only its end is missing. */
-		if (c->reported || !conn_match(m, c))
+		if (!conn_match(m, c))
 			continue;
 		tcptl_perfetto_conn(&m->trace, c, now);
-		if (!m->events)
+		/* Shown when it entered TIME_WAIT: only its end is missing. */
+		if (!m->events && !c->reported)
 			tcptl_print_timeline(&m->o->out, c);
 	}
 }

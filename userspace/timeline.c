@@ -59,9 +59,10 @@ struct span {
 
 static struct span timeline_span(const struct tcptl_conn *c)
 {
+	unsigned int n = tcptl_conn_shown_steps(c);
 	struct span sp = { .t0 = timeline_origin(c) };
 
-	sp.end = c->nsteps ? c->steps[c->nsteps - 1].enter_ns : 0;
+	sp.end = n ? c->steps[n - 1].enter_ns : 0;
 	if (sp.end < sp.t0)
 		sp.end = sp.t0;
 	return sp;
@@ -88,6 +89,7 @@ static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 	const char *kind = tcptl_close_kind_name(tcptl_close_kind(c));
 	const char *first = tcptl_closer_name(tcptl_first_closer(c));
 	int64_t offset = c->id.clock_offset_ns;
+	unsigned int n = tcptl_conn_shown_steps(c);
 	struct span sp = timeline_span(c);
 	FILE *f = o->f;
 
@@ -98,7 +100,7 @@ static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		fputs(",\"preexisting\":true", f);
 	if (!kind)
 		fputs(",\"unfinished\":true", f);
-	if (kind && c->in_timewait && !c->closed)
+	if (c->due_at_timewait)
 		fputs(",\"in_timewait\":true", f);
 	if (accept_known(o, c)) {
 		fprintf(f, ",\"accepted\":%s", c->accepted ? "true" : "false");
@@ -106,9 +108,9 @@ static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 			fprintf(f, ",\"accept_wait_ns\":%" PRIu64, c->accept_ns - c->established_ns);
 	}
 	fprintf(f, ",\"states\":[");
-	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
+	for (unsigned int i = first_shown(c); i < n; i++) {
 		const struct tcptl_step *s = &c->steps[i];
-		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
+		uint64_t next = i + 1 < n ? c->steps[i + 1].enter_ns : 0;
 
 		fprintf(f, "%s{\"state\":\"%s\"", i > first_shown(c) ? "," : "",
 			tcptl_state_name(s->state));
@@ -133,7 +135,7 @@ static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		sp.end - sp.t0);
 	if (sp.end)
 		fprintf(f, ",\"end_wall_ns\":%" PRIu64, sp.end + (uint64_t)offset);
-	if (c->tw_reason)
+	if (c->tw_reason && !c->due_at_timewait)
 		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(c->tw_reason));
 	fputs("}\n", f);
 }
@@ -156,6 +158,8 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 	const char *kind = tcptl_close_kind_name(tcptl_close_kind(c));
 	const char *first = tcptl_closer_name(tcptl_first_closer(c));
 	const struct tcptl_event *id = &c->id;
+	unsigned int n = tcptl_conn_shown_steps(c);
+	bool tw_end = c->tw_reason && !c->due_at_timewait;
 	struct span sp = timeline_span(c);
 	char l[64], r[64], owner[40] = "-";
 	struct tcptl_line at;
@@ -177,9 +181,9 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		o->color ? "\033[1m" : "", l, r, o->color ? "\033[0m" : "", c->cookie,
 		id->netns, owner, (int)at.len, at.buf, c->preexisting ? "  (opened before start)" : "",
 		kind ? "" : "  (unfinished)");
-	for (unsigned int i = first_shown(c); i < c->nsteps; i++) {
+	for (unsigned int i = first_shown(c); i < n; i++) {
 		const struct tcptl_step *s = &c->steps[i];
-		uint64_t next = i + 1 < c->nsteps ? c->steps[i + 1].enter_ns : 0;
+		uint64_t next = i + 1 < n ? c->steps[i + 1].enter_ns : 0;
 		char when[32], dur[32] = "";
 
 		if (s->enter_ns)
@@ -198,9 +202,8 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		kind ? kind : "-", first ? first : "-", c->bytes_acked, c->bytes_received,
 		c->total_retrans, !kind ? "so far " : c->preexisting ? "over " : "",
 		(sp.end - sp.t0) / 1e6,
-		c->tw_reason ? "; TIME_WAIT ended: " : "",
-		c->tw_reason ? tcptl_tw_reason_name(c->tw_reason) : "",
-		kind && c->in_timewait && !c->closed ? "; in TIME_WAIT now (its end follows)" : "");
+		tw_end ? "; TIME_WAIT ended: " : "", tw_end ? tcptl_tw_reason_name(c->tw_reason) : "",
+		c->due_at_timewait ? "; in TIME_WAIT now (its end follows)" : "");
 }
 
 void tcptl_print_timewait_end(const struct tcptl_out *o, const struct tcptl_conn *c)

@@ -48,7 +48,7 @@ echo "== tcptimeline events"
 head -n 40 /tmp/demo-events.txt
 echo "... ($(wc -l </tmp/demo-events.txt) lines)"
 echo
-echo "== tcptimeline (timelines; those in TIME_WAIT are unfinished: it lasts 60 s)"
+echo "== tcptimeline (a timeline per connection as it closes or enters TIME_WAIT)"
 awk -v RS= -v ORS='\n\n' '!/:808[56] /' /tmp/demo-timelines.txt | head -n 80
 echo "... (the 60 burst connections left out)"
 cat /tmp/demo-timelines.err

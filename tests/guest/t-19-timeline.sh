@@ -41,9 +41,10 @@ assert_eq "$(tl "$sc_client" | jq -r '.local')" "127.0.0.1:$sc_port" "client's r
 assert_eq "$(tl "$sc_client" | jq -r '[.states[0].enter_ns, (.states[1:4][] | .duration_ns > 0)] | map(tostring) | join(" ")')" \
 	"0 true true true" "relative entry times and durations"
 assert_eq "$(tl "$sc_client" | jq -r '.preexisting // false, .unfinished // false' | tr '\n' ' ')" "false false " "a whole life"
-# The server child was still in TIME_WAIT at exit: shown as unfinished.
+# The server child entered TIME_WAIT: its timeline came then, once.
 assert_eq "$(states "$sc_server")" "SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT" "server-close: server child"
-assert_eq "$(tl "$sc_server" | jq -r '"\(.unfinished) \(.closed_first)"')" "true local" "unfinished, closed first"
+assert_eq "$(tl "$sc_server" | jq -r '"\(.in_timewait) \(.unfinished) \(.close) \(.closed_first)"')" \
+	"true null fin local" "in TIME_WAIT, closed first"
 
 assert_eq "$(states "$l0_client")" "SYN_SENT ESTABLISHED CLOSE" "linger0: client"
 assert_eq "$(tl "$l0_client" | jq -r .close)" "rst-sent" "linger0: client sent the RST"

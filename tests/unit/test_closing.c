@@ -48,17 +48,28 @@ struct run {
 	char out[8][2048];	/* what was printed when due, in order */
 };
 
-static void print_due(struct run *r, bool json)
-{
-	struct tcptl_out o = { .json = json, .accept_hook = true };
-	char *buf = r->out[r->due++];
+static bool json_out;
 
-	o.f = fmemopen(buf, sizeof(r->out[0]), "w");
-	if (r->c->reported)
-		tcptl_print_timewait_end(&o, r->c);
+static void print_to(struct run *r, struct tcptl_conn *c, bool end)
+{
+	struct tcptl_out o = { .json = json_out, .accept_hook = true };
+
+	o.f = fmemopen(r->out[r->due++], sizeof(r->out[0]), "w");
+	if (end)
+		tcptl_print_timewait_end(&o, c);
 	else
-		tcptl_print_timeline(&o, r->c);
+		tcptl_print_timeline(&o, c);
 	fclose(o.f);
+}
+
+static void on_timeline(void *arg, struct tcptl_conn *c)
+{
+	print_to(arg, c, false);
+}
+
+static void on_timewait_end(void *arg, struct tcptl_conn *c)
+{
+	print_to(arg, c, true);
 }
 
 /* The session's wait for late reset records before a due connection shows. */
@@ -68,11 +79,11 @@ static void print_due(struct run *r, bool json)
  * sweep does: print it, then give it back to the table. */
 static void sweep(struct run *r, bool json, uint64_t now_ns)
 {
-	while (r->t.fin_head && r->t.fin_head->finished_at + GRACE_NS <= now_ns) {
-		r->c = r->t.fin_head;
-		print_due(r, json);
-		tcptl_conn_reported(&r->t, r->c);
-	}
+	const struct tcptl_conn_sink sink = { on_timeline, on_timewait_end, r };
+
+	json_out = json;
+	while (r->t.fin_head && r->t.fin_head->finished_at + GRACE_NS <= now_ns)
+		tcptl_conn_hand_out(&r->t, r->t.fin_head, &sink);
 }
 
 /* Apply the records in the order given, on the records' own clock. */
@@ -169,6 +180,39 @@ static void test_client_close_timewait(void **state)
 		"\"state\":\"TIME_WAIT\",\"reason\":\"expired\",\"duration_ns\":60000000000,"
 		"\"end_wall_ns\":1060022000000}\n");
 	assert_null(tcptl_conn_find(&r->t, 5));	/* gone after its end */
+	run_free(r);
+}
+
+/* A TIME_WAIT taken over within the grace: still the timeline as of
+ * TIME_WAIT entry, then the end, in one pass. */
+static void test_timewait_reused_at_once(void **state)
+{
+	static const struct rec life[] = {
+		{ S, 10, CLOSE, SYN_SENT, 0, 0, 7 },
+		{ S, 11, SYN_SENT, EST },
+		{ S, 20, EST, FW1, 0, 0, 7 },
+		{ S, 21, FW1, FW2 },
+		{ S, 22, FW2, TWS, TW },
+		{ S, 22, FW2, CLOSE },
+		{ S, 30, TWS, CLOSE, TW, TCPTL_TW_REASON_REUSED, 7 },
+	};
+	struct run *r = run_new();
+
+	(void)state;
+	replay(r, life, N(life), false, false);
+	assert_int_equal(r->due, 2);
+	assert_string_equal(r->out[0],
+		"127.0.0.1:41000 -> 127.0.0.1:8080  cookie 5  netns 1  owner app/7\n"
+		"  +     0.000 ms  SYN_SENT           1.000 ms\n"
+		"  +     1.000 ms  ESTABLISHED        9.000 ms\n"
+		"  +    10.000 ms  FIN_WAIT1          1.000 ms\n"
+		"  +    11.000 ms  FIN_WAIT2          1.000 ms\n"
+		"  +    12.000 ms  TIME_WAIT     (timewait)\n"
+		"  closed: fin, first by local; bytes acked 0, received 0, retransmits 0; "
+		"lifetime 12.000 ms; in TIME_WAIT now (its end follows)\n\n");
+	assert_string_equal(r->out[1],
+		"127.0.0.1:41000 -> 127.0.0.1:8080  cookie 5  TIME_WAIT ended: reused after 8.000 ms\n\n");
+	assert_null(tcptl_conn_find(&r->t, 5));
 	run_free(r);
 }
 
@@ -426,6 +470,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_client_close_timewait),
+		cmocka_unit_test(test_timewait_reused_at_once),
 		cmocka_unit_test(test_after_timewait),
 		cmocka_unit_test(test_accepted_passive_close),
 		cmocka_unit_test(test_linger0_reset_either_order),

@@ -15,6 +15,8 @@
  *                here the whole socket enters TIME_WAIT every time)
  * refused        connect to a port nobody listens on
  * linger0        client aborts with SO_LINGER {1, 0}: RST
+ * rst-unaccepted the same, before the server accepts; the server accepts
+ *                the reset child afterwards
  * half-close     client shuts down writing, server answers, then both close
  * listen         a listener opened and closed, nothing else
  * close-wait     server never closes after the client's FIN (-s SECONDS); the
@@ -347,6 +349,23 @@ int main(int argc, char **argv)
 		connected_pair(&lfd, &cfd, &sfd);
 		setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(cfd);
+		wait_eof(sfd);
+		close(sfd);
+		close(lfd);
+	} else if (!strcmp(scen, "rst-unaccepted")) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		lfd = listener();
+		cfd = client(&err);
+		if (err) {
+			errno = err;
+			die("connect");
+		}
+		printf("client_port=%d\n", local_port(cfd));
+		setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(cfd);
+		usleep(100000);		/* the RST reaches the queued child */
+		sfd = accept_one(lfd);
 		wait_eof(sfd);
 		close(sfd);
 		close(lfd);
