@@ -145,17 +145,19 @@ static void run_free(struct run *r)
 #define LISTEN TCPTL_STATE_LISTEN
 #define CLOSING TCPTL_STATE_CLOSING
 
+/* An active open by app/7 that closes first, up to its TIME_WAIT (the full
+ * socket's CLOSE is the hand-over to its timewait socket). */
+#define CLIENT_INTO_TIME_WAIT \
+	{ S, 10, CLOSE, SYN_SENT, 0, 0, 7 }, { S, 11, SYN_SENT, EST }, \
+	{ S, 20, EST, FW1, 0, 0, 7 }, { S, 21, FW1, FW2 }, { S, 22, FW2, TWS, TW }, \
+	{ S, 22, FW2, CLOSE }
+
 /* The client's side of a client-first close: due at TIME_WAIT entry, then
  * the TIME_WAIT's end as a line of its own. */
 static void test_client_close_timewait(void **state)
 {
 	static const struct rec life[] = {
-		{ S, 10, CLOSE, SYN_SENT, 0, 0, 7 },
-		{ S, 11, SYN_SENT, EST },
-		{ S, 20, EST, FW1, 0, 0, 7 },
-		{ S, 21, FW1, FW2 },
-		{ S, 22, FW2, TWS, TW },
-		{ S, 22, FW2, CLOSE },		/* the full socket hands over */
+		CLIENT_INTO_TIME_WAIT,
 		{ S, 60022, TWS, CLOSE, TW, TCPTL_TW_REASON_EXPIRED },
 	};
 	struct run *r = run_new();
@@ -188,12 +190,7 @@ static void test_client_close_timewait(void **state)
 static void test_timewait_reused_at_once(void **state)
 {
 	static const struct rec life[] = {
-		{ S, 10, CLOSE, SYN_SENT, 0, 0, 7 },
-		{ S, 11, SYN_SENT, EST },
-		{ S, 20, EST, FW1, 0, 0, 7 },
-		{ S, 21, FW1, FW2 },
-		{ S, 22, FW2, TWS, TW },
-		{ S, 22, FW2, CLOSE },
+		CLIENT_INTO_TIME_WAIT,
 		{ S, 30, TWS, CLOSE, TW, TCPTL_TW_REASON_REUSED, 7 },
 	};
 	struct run *r = run_new();
@@ -220,12 +217,7 @@ static void test_timewait_reused_at_once(void **state)
 static void test_after_timewait(void **state)
 {
 	static const struct rec life[] = {
-		{ S, 10, CLOSE, SYN_SENT, 0, 0, 7 },
-		{ S, 11, SYN_SENT, EST },
-		{ S, 20, EST, FW1, 0, 0, 7 },
-		{ S, 21, FW1, FW2 },
-		{ S, 22, FW2, TWS, TW },
-		{ S, 22, FW2, CLOSE },
+		CLIENT_INTO_TIME_WAIT,
 		{ S, 30, TWS, CLOSE, TW, TCPTL_TW_REASON_REUSED },
 	};
 	struct run *r = run_new();
