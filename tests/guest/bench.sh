@@ -87,6 +87,8 @@ timeline_shapes() {
 			odd++
 		}
 	}
+	# The end of a TIME_WAIT whose timeline came as it began: no timeline.
+	/^[^ ].*  (TIME_WAIT|FIN_WAIT2) ended: / { done_one(); head = ""; next }
 	/^[^ ]/ { done_one(); head = $0; steps = ""
 		if (mode == "report") body = "BENCH-MISMATCH run=" run " | " $0 "\n"
 		next }
