@@ -356,7 +356,6 @@ static struct tcptl_tracepoint tcptl_tracepoints[] = {
 	{ "tcp_receive_reset", tcptl_probe_receive_reset, TCPTL_HOOK_RECV_RESET },
 };
 
-
 /* The tracepoints are not exported to modules: find them by name. */
 static void tcptl_find_tracepoint(struct tracepoint *tp, void *priv)
 {
