@@ -15,8 +15,9 @@ tl_scenario -p 9024 client-close
 tl_reader_stop
 after=$(tcptimeline stats --json)
 got=$(jq -s '[.[] | select(.type != "summary" and .type != "lost")] | length' "$TL_EVENTS")
-# 12 transitions, a TIME_WAIT entry and the PORT record of the connect.
-[ "$got" -ge 14 ] || fail "reader got only $got records"
+# 12 transitions, a TIME_WAIT entry, the PORT record of the connect and
+# the server's accept.
+[ "$got" -ge 15 ] || fail "reader got only $got records"
 assert_eq "$(echo "$after" | jq .produced)" "$got" "produced = records the reader got"
 assert_eq "$(echo "$after" | jq .delivered)" "$got" "delivered = records the reader got"
 assert_eq "$(echo "$after" | jq .lost)" 0 "lost"
@@ -25,6 +26,6 @@ assert_eq "$(echo "$after" | jq .hooks_missing)" 0 "every hook attached"
 grep -q "warning: this kernel lacks" /tmp/reader.err && fail "reader warned of missing hooks: $(cat /tmp/reader.err)"
 assert_eq "$(tcptimeline stats | grep '^hooks missing')" "hooks missing: none" "stats names missing hooks"
 assert_eq "$(tcptimeline stats | grep '^hooks attached')" \
-	"hooks attached: state transitions, SYN_SENT local port, resets sent, resets received, TIME_WAIT entry, TIME_WAIT exit, TIME_WAIT overflow" \
+	"hooks attached: state transitions, SYN_SENT local port, resets sent, resets received, TIME_WAIT entry, TIME_WAIT exit, TIME_WAIT overflow, accept owner" \
 	"stats names attached hooks"
 pass
