@@ -1,6 +1,7 @@
 #!/bin/sh
 # TIME_WAIT: entry, FIN_WAIT2 held by the timewait machinery, and the early
-# ends with their reasons (reuse, SYN, RST, namespace exit, ss -K), and overflow.
+# ends with their reasons (reuse, SYN, RST, namespace exit, ss -K), and overflow;
+# in timeline mode, each early end as a timewait_end, the overflow's timeline.
 . /tcptl/tests/lib.sh
 . /tcptl/tests/tl.sh
 
@@ -11,6 +12,10 @@ tw_exit() {
 }
 
 load_module
+TL=/tmp/tl30.json
+tcptimeline --json -p 9030-9038 -o "$TL" 2>/tmp/tl30.err &
+tl_reader=$!
+tl_wait_started "$TL" /tmp/tl30.err "$tl_reader"
 tl_reader_start
 
 # Reuse: connect() from the same bound port takes over the client's TIME_WAIT.
@@ -57,6 +62,8 @@ tl_scenario -p 9034 client-close
 overflow=$client_cookie
 echo "$old" >/proc/sys/net/ipv4/tcp_max_tw_buckets
 tl_reader_stop
+kill -INT "$tl_reader"
+wait "$tl_reader" || fail "timeline reader exited with $?: $(cat /tmp/tl30.err)"
 
 assert_eq "$(tw_exit "$reused")" "TIME_WAIT>CLOSE reused" "reuse"
 assert_eq "$(tw_exit "$syn_killed")" "TIME_WAIT>CLOSE syn" "SYN"
@@ -76,4 +83,21 @@ assert_eq "$(tl_records "$overflow" tw_overflow | wc -l)" 1 "overflow record"
 assert_eq "$(tl_states "$overflow")" \
 	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>CLOSE" \
 	"no TIME_WAIT after overflow"
+
+# Timeline mode: the end of each TIME_WAIT its timeline was shown at.
+tw_end() {
+	jq -r --argjson c "$1" 'select(.type == "timewait_end" and .cookie == $c) |
+		"\(.state) \(.reason)"' "$TL"
+}
+assert_eq "$(tw_end "$reused")" "TIME_WAIT reused" "timewait_end: reuse"
+assert_eq "$(tw_end "$syn_killed")" "TIME_WAIT syn" "timewait_end: SYN"
+assert_eq "$(tw_end "$rst_server")" "TIME_WAIT reset" "timewait_end: RST"
+assert_eq "$(tw_end "$ns_client")" "TIME_WAIT netns_exit" "timewait_end: netns exit"
+assert_eq "$(jq -c --argjson c "$orphan" 'select(.type == "timeline" and .cookie == $c) |
+	[.close, .closed_first, .tw_reason, .in_timewait]' "$TL")" '["fin","local","expired",null]' \
+	"orphaned FIN_WAIT2: one timeline at its expiry"
+assert_eq "$(jq -c --argjson c "$overflow" 'select(.type == "timeline" and .cookie == $c) |
+	[.close, .closed_first, (.states | map(.state) | join(" "))]' "$TL")" \
+	'["tw-overflow","local","SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 CLOSE"]' \
+	"overflow: its timeline says TIME_WAIT was skipped"
 pass
