@@ -40,6 +40,8 @@ tl_scenario -p 9263 linger0
 l0_client=$client_cookie l0_server=$server_cookie l0_port=$client_port l0_pid=$pid
 tl_scenario -p 9264 rst-unaccepted
 ru_client=$client_cookie ru_server=$server_cookie ru_port=$client_port ru_pid=$pid
+tl_scenario -p 9271 unaccepted
+un_client=$client_cookie un_port=$client_port un_pid=$pid
 tl_scenario -6 -p 9265 client-close
 v6_client=$client_cookie v6_server=$server_cookie v6_port=$client_port v6_pid=$pid
 tl_scenario -p 9266 -b 9366 reuse
@@ -159,6 +161,22 @@ tl_expect "$ru_client" "reset before accept: client" '{type: "timeline", cookie:
 	pid: $pid, comm: "tcpscen", states: (["SYN_SENT", "ESTABLISHED", "CLOSE"] | map({state: .})),
 	close: "rst-sent", closed_first: "local", bytes_acked: 1, bytes_received: 0,
 	total_retrans: 0}' --argjson p "$ru_port" --argjson pid "$ru_pid"
+
+# Never accepted: the listener closed with the child in its queue (the
+# close, in the server's task, names it), which resets it.
+un_server=$(jq --argjson p "$un_port" 'select(.type == "timeline" and
+	.local == "127.0.0.1:9271" and .remote == "127.0.0.1:\($p)") | .cookie' "$TL")
+tl_expect "${un_server:-0}" "never accepted: server child" '{type: "timeline", cookie: $c,
+	netns: $ns, family: "inet", local: "127.0.0.1:9271", remote: "127.0.0.1:\($p)",
+	pid: $pid, comm: "tcpscen", accepted: false,
+	states: (["SYN_RECV", "ESTABLISHED", "CLOSE"] | map({state: .})),
+	close: "rst-sent", closed_first: "local", bytes_acked: 0, bytes_received: 0,
+	total_retrans: 0}' --argjson p "$un_port" --argjson pid "$un_pid"
+tl_expect "$un_client" "never accepted: client" '{type: "timeline", cookie: $c, netns: $ns,
+	family: "inet", local: "127.0.0.1:\($p)", remote: "127.0.0.1:9271", pid: $pid,
+	comm: "tcpscen", states: (["SYN_SENT", "ESTABLISHED", "CLOSE"] | map({state: .})),
+	close: "rst-received", closed_first: "peer", bytes_acked: 1, bytes_received: 0,
+	total_retrans: 0}' --argjson p "$un_port" --argjson pid "$un_pid"
 
 tl_expect "$v6_client" "IPv6 client" '{type: "timeline", cookie: $c, netns: $ns,
 	family: "inet6", local: "[::1]:\($p)", remote: "[::1]:9265", pid: $pid, comm: "tcpscen",

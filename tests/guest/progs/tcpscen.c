@@ -17,6 +17,8 @@
  * linger0        client aborts with SO_LINGER {1, 0}: RST
  * rst-unaccepted the same, before the server accepts; the server accepts
  *                the reset child afterwards
+ * unaccepted     the server closes its listener with the connection still
+ *                in the accept queue: the child is reset, never accepted
  * half-close     client shuts down writing, server answers, then both close
  * listen         a listener opened and closed, nothing else
  * close-wait     server never closes after the client's FIN (-s SECONDS); the
@@ -369,6 +371,18 @@ int main(int argc, char **argv)
 		wait_eof(sfd);
 		close(sfd);
 		close(lfd);
+	} else if (!strcmp(scen, "unaccepted")) {
+		lfd = listener();
+		cfd = client(&err);
+		if (err) {
+			errno = err;
+			die("connect");
+		}
+		printf("client_port=%d\n", local_port(cfd));
+		usleep(100000);		/* the child is in the accept queue */
+		close(lfd);
+		wait_eof(cfd);
+		close(cfd);
 	} else if (!strcmp(scen, "half-close")) {
 		connected_pair(&lfd, &cfd, &sfd);
 		shutdown(cfd, SHUT_WR);
