@@ -297,6 +297,20 @@ static void connected_pair(int *lfd, int *cfd, int *sfd)
 	printf("client_port=%d\nserver_port=%d\n", local_port_of_closed, port);
 }
 
+/* A connection left in the listener's accept queue. */
+static void queued_client(int *lfd, int *cfd)
+{
+	int err;
+
+	*lfd = listener();
+	*cfd = client(&err);
+	if (err) {
+		errno = err;
+		die("connect");
+	}
+	printf("client_port=%d\n", local_port(*cfd));
+}
+
 int main(int argc, char **argv)
 {
 	int opt, lfd, cfd, sfd, err;
@@ -357,13 +371,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(scen, "rst-unaccepted")) {
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-		lfd = listener();
-		cfd = client(&err);
-		if (err) {
-			errno = err;
-			die("connect");
-		}
-		printf("client_port=%d\n", local_port(cfd));
+		queued_client(&lfd, &cfd);
 		setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(cfd);
 		usleep(100000);		/* the RST reaches the queued child */
@@ -372,13 +380,7 @@ int main(int argc, char **argv)
 		close(sfd);
 		close(lfd);
 	} else if (!strcmp(scen, "unaccepted")) {
-		lfd = listener();
-		cfd = client(&err);
-		if (err) {
-			errno = err;
-			die("connect");
-		}
-		printf("client_port=%d\n", local_port(cfd));
+		queued_client(&lfd, &cfd);
 		usleep(100000);		/* the child is in the accept queue */
 		close(lfd);
 		wait_eof(cfd);
