@@ -220,6 +220,21 @@ build_module() {
 		grep -E "warning:" "$out/build.log" >&2
 	fi
 	cp "$src/tcp_timeline.ko" "$out/"
+	# The module of the contract before this one, for the version-mismatch
+	# test: the same code, its family claiming version N-1.
+	local v
+	v=$(sed -n 's/^#define TCPTL_GENL_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+		"$TOP/module/uapi/tcp_timeline.h")
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	in_chroot "$root" make -C "/usr/src/linux-headers-$kver" M=/build/tcp_timeline \
+		TCPTL_FAMILY_VERSION=$((v - 1)) ${EXTRA_MAKEFLAGS:-} modules \
+		>"$out/build-other-version.log" 2>&1 || rc=$?
+	umount "$root/proc" 2>/dev/null || true
+	if [ $rc -ne 0 ]; then
+		log "FAILED: building the version $((v - 1)) module (log: $out/build-other-version.log)"
+		return 1
+	fi
+	cp "$src/tcp_timeline.ko" "$out/tcp_timeline-other-version.ko"
 }
 
 cmd=${1:-}

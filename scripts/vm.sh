@@ -70,6 +70,8 @@ build_initramfs() {
 	# Without debug sections: a tenth of the size, and insmod under
 	# emulation takes a fraction of the time (the torture loads it 200 times).
 	strip --strip-debug -o "$root/tcptl/tcp_timeline.ko" "$out/tcp_timeline.ko"
+	strip --strip-debug -o "$root/tcptl/tcp_timeline-other-version.ko" \
+		"$out/tcp_timeline-other-version.ko"
 	cp "$kimg"/modules/*.ko "$kimg/modules/load-order" "$root/tcptl/modules/" 2>/dev/null || true
 	mkdir -p "$root/tcptl/tests"
 	cp "$TOP"/tests/guest/*.sh "$root/tcptl/tests/"
