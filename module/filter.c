@@ -23,7 +23,7 @@ struct tcptl_port_range {
 struct tcptl_cidr {
 	u8 family;
 	u8 prefix;
-	union tcptl_addr addr;	/* host bits cleared */
+	union tcptl_record_addr addr;	/* host bits cleared */
 };
 
 struct tcptl_ports {
@@ -84,18 +84,19 @@ static bool tcptl_port_in(const struct tcptl_ports *p, u16 port)
 }
 
 static bool tcptl_cidr_has(const struct tcptl_cidr *c, u8 family,
-			   const union tcptl_addr *a)
+			   const union tcptl_record_addr *a)
 {
 	if (c->family != family)
 		return false;
 	if (family == AF_INET)
 		return !((a->v4 ^ c->addr.v4) &
 			 inet_make_mask(c->prefix));
-	return ipv6_prefix_equal(&a->v6, &c->addr.v6, c->prefix);
+	return ipv6_prefix_equal((const struct in6_addr *)a->v6,
+				 (const struct in6_addr *)c->addr.v6, c->prefix);
 }
 
 static bool tcptl_addr_in(const struct tcptl_cidrs *cs, u8 family,
-			  const union tcptl_addr *a)
+			  const union tcptl_record_addr *a)
 {
 	unsigned int i;
 
@@ -201,9 +202,9 @@ static void tcptl_cidr_clear_host_bits(struct tcptl_cidr *c)
 		int keep = (int)c->prefix - (int)i * 8;
 
 		if (keep <= 0)
-			c->addr.v6.s6_addr[i] = 0;
+			c->addr.v6[i] = 0;
 		else if (keep < 8)
-			c->addr.v6.s6_addr[i] &= 0xff << (8 - keep);
+			c->addr.v6[i] &= 0xff << (8 - keep);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include "netlink.h"
 #include "probe.h"
 #include "ring.h"
+#include "timewait.h"
 
 #define TCPTL_BUFFER_MIN	16U
 #define TCPTL_BUFFER_MAX	(1U << 20)
@@ -71,6 +72,7 @@ static int __init tcptl_init(void)
 	err = tcptl_probe_init();
 	if (err)
 		goto err_netlink;
+	tcptl_timewait_init();
 	pr_info("loaded: %u records per CPU, flush every %u ms\n",
 		buffer_size, flush_interval_ms);
 	return 0;
@@ -87,6 +89,7 @@ err_filter:
 static void __exit tcptl_exit(void)
 {
 	/* Hooks first, so nothing is produced while the rest goes away. */
+	tcptl_timewait_exit();
 	tcptl_probe_exit();
 	/* What is still buffered reaches the readers before the family goes. */
 	tcptl_ring_drain();

@@ -2,9 +2,9 @@
 /*
  * The hooks on full sockets: the inet_sock_set_state tracepoint, the reset
  * tracepoints, a kprobe on tcp_connect() and a return probe on
- * inet_csk_accept(). They fill a record on the
- * stack, apply the filter and push it into this CPU's buffer. They never
- * sleep, allocate or take a lock.
+ * inet_csk_accept(). They fill a record on the stack, its identity first,
+ * apply the filter, read the owner and counters only for what passes, and
+ * push it into this CPU's buffer. They never sleep, allocate or take a lock.
  */
 
 #include <linux/kprobes.h>
@@ -12,135 +12,28 @@
 #include <linux/sched.h>
 #include <linux/tracepoint.h>
 #include <net/inet_sock.h>
-#include <net/ipv6.h>
 #include <net/tcp.h>
-#include <linux/sock_diag.h>
 
 #include "compat.h"
-#include "filter.h"
-#include "netlink.h"
+#include "events.h"
 #include "probe.h"
+#include "record.h"
 #include "ring.h"
 #include "tcp_timeline.h"
+#include "timewait.h"
 
-u64 tcptl_cookie(const struct sock *sk)
+/* Who a record is for, once the filter let it pass; counters if asked. */
+static void tcptl_fill_rest(struct tcptl_record *rec, const struct sock *sk,
+			    bool counters)
 {
-	u32 c[2];
-
-	/* The cookie inet_diag, ss -e and SO_COOKIE show; made on first use. */
-	sock_diag_save_cookie((struct sock *)sk, c);
-	return (u64)c[1] << 32 | c[0];
-}
-
-/*
- * An IPv6 socket talking to an IPv4 peer (v4-mapped) is shown as IPv4, with
- * the addresses the IPv4 code keeps for it.
- */
-void tcptl_fill_addrs(struct tcptl_record *rec, unsigned short family,
-		      const struct in6_addr *s6, const struct in6_addr *d6,
-		      __be32 s4, __be32 d4)
-{
-#if IS_ENABLED(CONFIG_IPV6)
-	if (family == AF_INET6 && !ipv6_addr_v4mapped(d6) &&
-	    !(ipv6_addr_any(d6) && ipv6_addr_v4mapped(s6))) {
-		rec->family = AF_INET6;
-		rec->saddr.v6 = *s6;
-		rec->daddr.v6 = *d6;
-		return;
-	}
-	if (family == AF_INET6)
-		rec->flags |= TCPTL_EVF_V4MAPPED;
-#endif
-	rec->family = AF_INET;
-	rec->saddr.v4 = s4;
-	rec->daddr.v4 = d4;
-}
-
-void tcptl_fill_identity(struct tcptl_record *rec, const struct sock *sk)
-{
-	rec->netns = sock_net(sk)->ns.inum;
-	rec->sport = ntohs(READ_ONCE(inet_sk(sk)->inet_sport));
-	rec->dport = ntohs(READ_ONCE(sk->sk_dport));
-	tcptl_fill_addrs(rec, sk->sk_family,
-#if IS_ENABLED(CONFIG_IPV6)
-			 &sk->sk_v6_rcv_saddr, &sk->sk_v6_daddr,
-#else
-			 NULL, NULL,
-#endif
-			 READ_ONCE(sk->sk_rcv_saddr), READ_ONCE(sk->sk_daddr));
-}
-
-/*
- * Only a transition made by a system call names a task: in softirq the
- * current task was merely interrupted.
- */
-void tcptl_fill_task(struct tcptl_record *rec)
-{
-	if (!in_task())
-		return;
-	rec->flags |= TCPTL_EVF_TASK_CONTEXT;
-	rec->pid = task_tgid_nr(current);
-	memcpy(rec->comm, current->comm, sizeof(rec->comm));
-	rec->comm[sizeof(rec->comm) - 1] = '\0';
-}
-
-static void tcptl_fill_tcp_info(struct tcptl_record *rec, const struct sock *sk)
-{
-	const struct tcp_sock *tp = tcp_sk(sk);
-	const struct socket *sock;
-	u32 unread;
-
-	rec->has_tcp_info = true;
-	rec->uid = tcptl_sk_uid(sk);
-	rcu_read_lock();
-	/* The socket inode is freed only after an RCU grace period. */
-	sock = READ_ONCE(sk->sk_socket);
-	rec->ino = sock ? SOCK_INODE((struct socket *)sock)->i_ino : 0;
-	rcu_read_unlock();
-	rec->bytes_acked = READ_ONCE(tp->bytes_acked);
-	rec->bytes_received = READ_ONCE(tp->bytes_received);
-	rec->segs_in = READ_ONCE(tp->segs_in);
-	rec->segs_out = READ_ONCE(tp->segs_out);
-	rec->total_retrans = READ_ONCE(tp->total_retrans);
-	rec->srtt_us = READ_ONCE(tp->srtt_us) >> 3;
-	unread = READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
-	rec->rcv_queue = (int)unread > 0 ? unread : 0;
-}
-
-static void tcptl_fill(struct tcptl_record *rec, const struct sock *sk,
-		       u8 type, int oldstate, int newstate)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->time_ns = tcptl_clock_ns();
-	rec->type = type;
-	rec->oldstate = oldstate;
-	rec->newstate = newstate;
-	tcptl_fill_identity(rec, sk);
+	rec->cookie = tcptl_cookie(sk);
 	tcptl_fill_task(rec);
-	tcptl_fill_tcp_info(rec, sk);
+	tcptl_fill_owner(rec, sk);
+	if (counters)
+		tcptl_fill_counters(rec, sk);
 }
 
-void tcptl_emit(struct tcptl_record *rec)
-{
-	if (!tcptl_filter_match(rec)) {
-		tcptl_ring_count_filtered();
-		return;
-	}
-	tcptl_ring_push(rec);
-}
-
-/* First steps of every hook on a TCP socket: count, and do nothing more
- * while nobody listens.
- */
-bool tcptl_want_record(void)
-{
-	tcptl_ring_count_seen();
-	if (!tcptl_netlink_listening()) {
-		tcptl_ring_count_no_listener();
-		return false;
-	}
-	return true;
-}
+static u32 tcptl_attached;
 
 /* The tracepoints fire for SCTP, MPTCP and DCCP sockets too. */
 static bool tcptl_wanted(const struct sock *sk)
@@ -165,7 +58,7 @@ struct tcptl_held {
 
 static DEFINE_PER_CPU(struct tcptl_held, tcptl_held);
 
-/* Called with interrupts off. */
+/* Called with interrupts off; next has the identity of sk's transition. */
 static void tcptl_held_resolve(struct tcptl_held *h, const struct sock *sk,
 			       const struct tcptl_record *next)
 {
@@ -176,7 +69,7 @@ static void tcptl_held_resolve(struct tcptl_held *h, const struct sock *sk,
 
 		if (h->sk[i] != sk)
 			continue;
-		rec->cookie = next->cookie;
+		rec->cookie = tcptl_cookie(sk);
 		rec->netns = next->netns;
 		rec->family = next->family;
 		rec->saddr = next->saddr;
@@ -225,6 +118,12 @@ static void tcptl_held_release(void)
 	}
 }
 
+/* Listeners keep no connection counters. */
+static bool tcptl_has_counters(int oldstate, int newstate)
+{
+	return oldstate != TCP_LISTEN && newstate != TCP_LISTEN;
+}
+
 static void tcptl_probe_set_state(void *data, const struct sock *sk,
 				  const int oldstate, const int newstate)
 {
@@ -235,20 +134,33 @@ static void tcptl_probe_set_state(void *data, const struct sock *sk,
 	/* The tracepoint also fires for "transitions" to the same state
 	 * (CLOSING -> CLOSING in a simultaneous close): not a transition.
 	 */
-	if (oldstate == newstate || !tcptl_wanted(sk))
+	if (oldstate == newstate || !sk || sk->sk_protocol != IPPROTO_TCP)
 		return;
-	tcptl_fill(&rec, sk, TCPTL_EVENT_STATE, oldstate, newstate);
-	if (!child_birth)
-		rec.cookie = tcptl_cookie(sk);
+	/* tcp_connect()'s probe makes this record, with the local port. */
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT &&
+	    (tcptl_attached & TCPTL_HOOK_CONNECT))
+		return;
+	/* The timewait socket's record was this transition. */
+	if (newstate == TCP_CLOSE && tcptl_timewait_took_over(sk, oldstate))
+		return;
+	if (!tcptl_want_record())
+		return;
+	tcptl_record_start(&rec, TCPTL_EVENT_STATE, oldstate, newstate);
+	tcptl_fill_identity(&rec, sk);
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
 		rec.flags |= TCPTL_EVF_PORT_PENDING;
 
 	local_irq_save(flags);
 	tcptl_held_resolve(this_cpu_ptr(&tcptl_held), sk, &rec);
-	if (child_birth)
+	if (child_birth) {
+		/* filtered once its identity is known */
+		tcptl_fill_task(&rec);
+		tcptl_fill_owner(&rec, sk);
 		tcptl_held_add(this_cpu_ptr(&tcptl_held), sk, &rec);
-	else
-		tcptl_emit(&rec);
+	} else if (tcptl_record_passes(&rec)) {
+		tcptl_fill_rest(&rec, sk, tcptl_has_counters(oldstate, newstate));
+		tcptl_ring_push(&rec);
+	}
 	local_irq_restore(flags);
 }
 
@@ -259,9 +171,12 @@ static void tcptl_probe_reset(const struct sock *sk, u8 type)
 	/* Resets for no socket, request or timewait sockets: not ours. */
 	if (!sk || !sk_fullsock(sk) || !tcptl_wanted(sk))
 		return;
-	tcptl_fill(&rec, sk, type, sk->sk_state, sk->sk_state);
-	rec.cookie = tcptl_cookie(sk);
-	tcptl_emit(&rec);
+	tcptl_record_start(&rec, type, sk->sk_state, sk->sk_state);
+	tcptl_fill_identity(&rec, sk);
+	if (!tcptl_record_passes(&rec))
+		return;
+	tcptl_fill_rest(&rec, sk, false);
+	tcptl_ring_push(&rec);
 }
 
 static void tcptl_probe_send_reset(void *data, TCPTL_SEND_RESET_ARGS)
@@ -274,7 +189,10 @@ static void tcptl_probe_receive_reset(void *data, struct sock *sk)
 	tcptl_probe_reset(sk, TCPTL_EVENT_RESET_RECEIVED);
 }
 
-/* tcp_connect() runs once connect() has chosen the local port. */
+/*
+ * tcp_connect() runs once connect() has chosen the local port, before the
+ * SYN is sent: the SYN_SENT record, with its port.
+ */
 static int tcptl_connect_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct sock *sk = (const struct sock *)regs_get_kernel_argument(regs, 0);
@@ -282,9 +200,12 @@ static int tcptl_connect_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	if (!tcptl_wanted(sk))
 		return 0;
-	tcptl_fill(&rec, sk, TCPTL_EVENT_PORT, sk->sk_state, sk->sk_state);
-	rec.cookie = tcptl_cookie(sk);
-	tcptl_emit(&rec);
+	tcptl_record_start(&rec, TCPTL_EVENT_STATE, TCP_CLOSE, TCP_SYN_SENT);
+	tcptl_fill_identity(&rec, sk);
+	if (!tcptl_record_passes(&rec))
+		return 0;
+	tcptl_fill_rest(&rec, sk, true);
+	tcptl_ring_push(&rec);
 	return 0;
 }
 
@@ -292,8 +213,6 @@ static struct kprobe tcptl_connect_kp = {
 	.symbol_name	= "tcp_connect",
 	.pre_handler	= tcptl_connect_pre,
 };
-
-static u32 tcptl_attached;
 
 /*
  * inet_csk_accept() returns the child in the task that accepts it, on every
@@ -304,7 +223,7 @@ static int tcptl_accept_entry(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
 	/* Nobody listens: no return probe taken. */
-	return tcptl_netlink_listening() ? 0 : 1;
+	return tcptl_events_listening() ? 0 : 1;
 }
 
 static int tcptl_accept_ret(struct kretprobe_instance *ri,
@@ -317,9 +236,12 @@ static int tcptl_accept_ret(struct kretprobe_instance *ri,
 	if (!tcptl_wanted(sk))
 		return 0;
 	state = READ_ONCE(sk->sk_state);
-	tcptl_fill(&rec, sk, TCPTL_EVENT_ACCEPT, state, state);
-	rec.cookie = tcptl_cookie(sk);
-	tcptl_emit(&rec);
+	tcptl_record_start(&rec, TCPTL_EVENT_ACCEPT, state, state);
+	tcptl_fill_identity(&rec, sk);
+	if (!tcptl_record_passes(&rec))
+		return 0;
+	tcptl_fill_rest(&rec, sk, true);
+	tcptl_ring_push(&rec);
 	return 0;
 }
 
@@ -336,11 +258,7 @@ static struct kretprobe tcptl_accept_krp = {
 
 u64 tcptl_probe_missed(void)
 {
-	u64 missed = tcptl_timewait_missed();
-
-	if (tcptl_attached & TCPTL_HOOK_ACCEPT)
-		missed += tcptl_accept_krp.nmissed;
-	return missed;
+	return (tcptl_attached & TCPTL_HOOK_ACCEPT) ? tcptl_accept_krp.nmissed : 0;
 }
 
 struct tcptl_tracepoint {
@@ -366,15 +284,9 @@ static void tcptl_find_tracepoint(struct tracepoint *tp, void *priv)
 			tcptl_tracepoints[i].tp = tp;
 }
 
-void tcptl_probe_hooks(u32 *attached, u32 *missing)
+u32 tcptl_probe_hooks(void)
 {
-	u32 all = TCPTL_HOOK_SET_STATE | TCPTL_HOOK_CONNECT |
-		  TCPTL_HOOK_SEND_RESET | TCPTL_HOOK_RECV_RESET |
-		  TCPTL_HOOK_TW_ENTER | TCPTL_HOOK_TW_EXIT |
-		  TCPTL_HOOK_TW_OVERFLOW | TCPTL_HOOK_ACCEPT;
-
-	*attached = tcptl_attached | tcptl_timewait_hooks();
-	*missing = all & ~*attached;
+	return tcptl_attached;
 }
 
 static void tcptl_detach_tracepoints(void)
@@ -430,8 +342,6 @@ int tcptl_probe_init(void)
 			err);
 	else
 		tcptl_attached |= TCPTL_HOOK_ACCEPT;
-
-	tcptl_timewait_init();
 	return 0;
 
 err_detach:
@@ -442,7 +352,6 @@ err_detach:
 
 void tcptl_probe_exit(void)
 {
-	tcptl_timewait_exit();
 	if (tcptl_attached & TCPTL_HOOK_ACCEPT)
 		unregister_kretprobe(&tcptl_accept_krp);
 	if (tcptl_attached & TCPTL_HOOK_CONNECT)

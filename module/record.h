@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The fixed-size record a hook fills and the per-CPU buffers carry. It is
- * turned into netlink attributes only by the flush worker, so the hot path
- * never formats anything.
+ * Making records: the hooks fill a struct tcptl_record (the wire layout of
+ * the uapi header, which the per-CPU buffers hold as it is) and hand it to
+ * tcptl_emit(). Formatting never happens here: the flush worker copies the
+ * buffer slots into messages.
  */
 #ifndef _TCPTL_RECORD_H
 #define _TCPTL_RECORD_H
@@ -11,6 +12,9 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
+#include <net/sock.h>
+
+#include "tcp_timeline.h"
 
 /*
  * The records' clock: CLOCK_MONOTONIC, read NMI-safely. A kprobe on a kernel
@@ -23,38 +27,27 @@ static inline u64 tcptl_clock_ns(void)
 	return ktime_get_mono_fast_ns();
 }
 
-union tcptl_addr {
-	__be32 v4;
-	struct in6_addr v6;
-};
+/* First steps of every hook: count, and do nothing more while nobody listens. */
+bool tcptl_want_record(void);
 
-struct tcptl_record {
-	u64 seq;
-	u64 time_ns;
-	u64 cookie;
-	u64 ino;
-	u64 bytes_acked;
-	u64 bytes_received;
-	union tcptl_addr saddr;
-	union tcptl_addr daddr;
-	u32 netns;
-	u32 flags;		/* enum tcptl_event_flags */
-	u32 pid;
-	u32 uid;
-	u32 segs_in;
-	u32 segs_out;
-	u32 total_retrans;
-	u32 srtt_us;
-	u32 rcv_queue;
-	u16 sport;
-	u16 dport;
-	u8 type;		/* enum tcptl_event_type */
-	u8 family;
-	u8 oldstate;
-	u8 newstate;
-	u8 tw_reason;		/* enum tcptl_tw_reason */
-	bool has_tcp_info;	/* counters above are valid */
-	char comm[TASK_COMM_LEN];
-};
+/* Time, type and states; the rest of the record zeroed. */
+void tcptl_record_start(struct tcptl_record *rec, u8 type, int oldstate,
+			int newstate);
+void tcptl_fill_addrs(struct tcptl_record *rec, unsigned short family,
+		      const struct in6_addr *s6, const struct in6_addr *d6,
+		      __be32 s4, __be32 d4);
+void tcptl_fill_identity(struct tcptl_record *rec, const struct sock *sk);
+void tcptl_fill_task(struct tcptl_record *rec);
+void tcptl_fill_owner(struct tcptl_record *rec, const struct sock *sk);
+void tcptl_fill_counters(struct tcptl_record *rec, const struct sock *sk);
+u64 tcptl_cookie(const struct sock *sk);
+
+/* The filter, then into this CPU's buffer; false if the filter dropped it. */
+bool tcptl_emit(struct tcptl_record *rec);
+/*
+ * The filter alone, counting what it drops: for records whose owner and
+ * counters are read only once they pass (then tcptl_ring_push()).
+ */
+bool tcptl_record_passes(const struct tcptl_record *rec);
 
 #endif /* _TCPTL_RECORD_H */

@@ -25,11 +25,12 @@
 #include <linux/workqueue.h>
 
 #include "compat.h"
-#include "netlink.h"
+#include "events.h"
 #include "ring.h"
 
 struct tcptl_cpu_buf {
 	struct tcptl_record *recs;
+	u32 cpu;		/* whose buffer: every slot names it */
 	u32 head;		/* producer: next slot to fill */
 	u32 tail;		/* worker: next slot to read */
 	u64 seq;		/* producer: next sequence number */
@@ -40,8 +41,11 @@ struct tcptl_cpu_buf {
 	u64 no_listener;
 };
 
-/* The worker publishes its tail this often while draining a long ring. */
-#define TCPTL_TAIL_PUBLISH_EVERY 32
+/*
+ * The worker copies at most this many slots at a time, publishing its tail
+ * after each run, so that a long ring frees up while it is drained.
+ */
+#define TCPTL_TAIL_PUBLISH_EVERY 64U
 
 static struct tcptl_cpu_buf __percpu *tcptl_bufs;
 static u32 tcptl_mask;
@@ -140,6 +144,7 @@ void tcptl_ring_push(const struct tcptl_record *rec)
 	slot = &b->recs[head & tcptl_mask];
 	*slot = *rec;
 	slot->seq = b->seq++;
+	slot->cpu = b->cpu;
 	smp_store_release(&b->head, head + 1);
 	local_irq_restore(flags);
 
@@ -180,14 +185,16 @@ static bool tcptl_flush(void)
 		u64 lost;
 
 		while (tail != head) {
-			tcptl_batch_add(&batch, &b->recs[tail & tcptl_mask],
-					cpu);
-			tail++;
-			if (!(tail % TCPTL_TAIL_PUBLISH_EVERY))
-				smp_store_release(&b->tail, tail);
+			u32 at = tail & tcptl_mask;
+			/* Up to the ring's end: slots copied as one run. */
+			u32 run = min3(head - tail, tcptl_mask + 1 - at,
+				       TCPTL_TAIL_PUBLISH_EVERY);
+
+			tcptl_batch_add(&batch, &b->recs[at], run);
+			tail += run;
+			smp_store_release(&b->tail, tail);
 			any = true;
 		}
-		smp_store_release(&b->tail, tail);
 
 		lost = READ_ONCE(b->lost);
 		if (lost != b->lost_reported) {
@@ -304,6 +311,7 @@ int tcptl_ring_init(unsigned int records_per_cpu, unsigned int flush_ms)
 					GFP_KERNEL, cpu_to_node(cpu));
 		if (!b->recs)
 			goto err_free;
+		b->cpu = cpu;
 	}
 
 	tcptl_wq = alloc_workqueue("tcp_timeline", WQ_UNBOUND, 1);

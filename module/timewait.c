@@ -24,9 +24,11 @@
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 
-#include "netlink.h"
-#include "probe.h"
+#include "events.h"
+#include "record.h"
+#include "ring.h"
 #include "tcp_timeline.h"
+#include "timewait.h"
 
 /*
  * Why a timewait socket is being killed, noted by the hooks that run just
@@ -68,6 +70,56 @@ static u8 tcptl_hint_get(struct tcptl_tw_hint __percpu *hint, const void *key)
 	return reason;
 }
 
+/*
+ * The full sockets whose timewait socket was just made on this CPU: their
+ * own X->CLOSE follows in tcp_done(), on this CPU unless the task migrated
+ * in between (then it is sent). A few slots, for softirqs that run between
+ * the two in a task's backlog processing.
+ */
+#define TCPTL_TAKEOVER_SLOTS 4
+
+struct tcptl_takeovers {
+	struct tcptl_tw_hint slot[TCPTL_TAKEOVER_SLOTS];
+	unsigned int next;
+};
+
+static DEFINE_PER_CPU(struct tcptl_takeovers, tcptl_takeovers);
+
+static void tcptl_takeover_note(const struct sock *sk)
+{
+	struct tcptl_takeovers *t = get_cpu_ptr(&tcptl_takeovers);
+	struct tcptl_tw_hint *h = &t->slot[t->next++ % TCPTL_TAKEOVER_SLOTS];
+
+	h->key = sk;
+	h->time_ns = tcptl_clock_ns();
+	put_cpu_ptr(&tcptl_takeovers);
+}
+
+bool tcptl_timewait_took_over(const struct sock *sk, int oldstate)
+{
+	struct tcptl_takeovers *t;
+	bool found = false;
+	unsigned int i;
+
+	/* Only these hand over to a timewait socket. */
+	if (!(tcptl_tw_attached & TCPTL_HOOK_TW_ENTER) ||
+	    (oldstate != TCP_FIN_WAIT2 && oldstate != TCP_CLOSING))
+		return false;
+	t = get_cpu_ptr(&tcptl_takeovers);
+	for (i = 0; i < TCPTL_TAKEOVER_SLOTS; i++) {
+		struct tcptl_tw_hint *h = &t->slot[i];
+
+		if (h->key == sk &&
+		    tcptl_clock_ns() - h->time_ns < TCPTL_HINT_TTL_NS) {
+			h->key = NULL;
+			found = true;
+			break;
+		}
+	}
+	put_cpu_ptr(&tcptl_takeovers);
+	return found;
+}
+
 static bool tcptl_tw_is_tcp(const struct inet_timewait_sock *tw)
 {
 	const struct proto *prot = READ_ONCE(tw->tw_prot);
@@ -97,7 +149,7 @@ static int tcptl_tw_enter_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct inet_timewait_sock *tw =
 		(void *)regs_get_kernel_argument(regs, 0);
 	const struct sock *sk = (void *)regs_get_kernel_argument(regs, 1);
-	struct tcptl_record rec = {};
+	struct tcptl_record rec;
 	u64 cookie;
 
 	if (sk->sk_protocol != IPPROTO_TCP || !tcptl_want_record())
@@ -105,16 +157,19 @@ static int tcptl_tw_enter_pre(struct kprobe *kp, struct pt_regs *regs)
 	cookie = tcptl_cookie(sk);
 	/* A cookie made only now must reach the timewait socket too. */
 	atomic64_cmpxchg(&tw->tw_cookie, 0, cookie);
-
-	rec.time_ns = tcptl_clock_ns();
-	rec.type = TCPTL_EVENT_STATE;
+	tcptl_takeover_note(sk);
+	tcptl_record_start(&rec, TCPTL_EVENT_STATE, sk->sk_state,
+			   READ_ONCE(tw->tw_substate));
 	rec.flags = TCPTL_EVF_TIMEWAIT;
-	rec.oldstate = sk->sk_state;
-	rec.newstate = READ_ONCE(tw->tw_substate);
 	tcptl_fill_identity(&rec, sk);
-	tcptl_fill_task(&rec);
+	if (!tcptl_record_passes(&rec))
+		return 0;
 	rec.cookie = cookie;
-	tcptl_emit(&rec);
+	tcptl_fill_task(&rec);
+	/* The full socket's last word: its counters as it hands over. */
+	tcptl_fill_owner(&rec, sk);
+	tcptl_fill_counters(&rec, sk);
+	tcptl_ring_push(&rec);
 	return 0;
 }
 
@@ -122,7 +177,7 @@ static int tcptl_tw_exit_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct inet_timewait_sock *tw =
 		(void *)regs_get_kernel_argument(regs, 0);
-	struct tcptl_record rec = {};
+	struct tcptl_record rec;
 	u8 reason;
 
 	if (!tcptl_tw_is_tcp(tw) || !tcptl_want_record())
@@ -141,11 +196,9 @@ static int tcptl_tw_exit_pre(struct kprobe *kp, struct pt_regs *regs)
 			reason = TCPTL_TW_REASON_EXPIRED;
 	}
 
-	rec.time_ns = tcptl_clock_ns();
-	rec.type = TCPTL_EVENT_STATE;
+	tcptl_record_start(&rec, TCPTL_EVENT_STATE,
+			   READ_ONCE(tw->tw_substate), TCP_CLOSE);
 	rec.flags = TCPTL_EVF_TIMEWAIT;
-	rec.oldstate = READ_ONCE(tw->tw_substate);
-	rec.newstate = TCP_CLOSE;
 	rec.tw_reason = reason;
 	tcptl_tw_fill(&rec, tw);
 	tcptl_fill_task(&rec);
@@ -167,7 +220,7 @@ static int tcptl_tw_segment_entry(struct kretprobe_instance *ri,
 	u8 reason;
 
 	/* Nobody listens: no return probe (it costs a trampoline per segment). */
-	if (!tcptl_netlink_listening())
+	if (!tcptl_events_listening())
 		return 1;
 	reason = th->rst ? TCPTL_TW_REASON_RESET :
 		 th->syn ? TCPTL_TW_REASON_SYN : TCPTL_TW_REASON_SEGMENT;
@@ -182,17 +235,15 @@ static int tcptl_tw_segment_ret(struct kretprobe_instance *ri,
 				struct pt_regs *regs)
 {
 	const struct tcptl_tw_segment *seg = (void *)ri->data;
-	struct tcptl_record rec = {};
+	struct tcptl_record rec;
 
 	if (seg->substate != TCP_FIN_WAIT2 ||
 	    READ_ONCE(seg->tw->tw_substate) != TCP_TIME_WAIT ||
 	    !tcptl_tw_is_tcp(seg->tw) || !tcptl_want_record())
 		return 0;
-	rec.time_ns = tcptl_clock_ns();
-	rec.type = TCPTL_EVENT_STATE;
+	tcptl_record_start(&rec, TCPTL_EVENT_STATE, TCP_FIN_WAIT2,
+			   TCP_TIME_WAIT);
 	rec.flags = TCPTL_EVF_TIMEWAIT;
-	rec.oldstate = TCP_FIN_WAIT2;
-	rec.newstate = TCP_TIME_WAIT;
 	tcptl_tw_fill(&rec, seg->tw);
 	tcptl_emit(&rec);
 	return 0;
@@ -216,7 +267,7 @@ static int tcptl_tw_alloc_entry(struct kretprobe_instance *ri,
 {
 	struct tcptl_tw_alloc *a = (void *)ri->data;
 
-	if (!tcptl_netlink_listening())
+	if (!tcptl_events_listening())
 		return 1;
 	a->sk = (void *)regs_get_kernel_argument(regs, 0);
 	return 0;
@@ -226,19 +277,20 @@ static int tcptl_tw_alloc_ret(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
 	const struct tcptl_tw_alloc *a = (void *)ri->data;
-	struct tcptl_record rec = {};
+	struct tcptl_record rec;
 
 	if (regs_return_value(regs) ||
 	    a->sk->sk_protocol != IPPROTO_TCP || !tcptl_want_record())
 		return 0;
-	rec.time_ns = tcptl_clock_ns();
-	rec.type = TCPTL_EVENT_TW_OVERFLOW;
-	rec.oldstate = a->sk->sk_state;
-	rec.newstate = a->sk->sk_state;
+	tcptl_record_start(&rec, TCPTL_EVENT_TW_OVERFLOW, a->sk->sk_state,
+			   a->sk->sk_state);
 	tcptl_fill_identity(&rec, a->sk);
-	tcptl_fill_task(&rec);
+	if (!tcptl_record_passes(&rec))
+		return 0;
 	rec.cookie = tcptl_cookie(a->sk);
-	tcptl_emit(&rec);
+	tcptl_fill_task(&rec);
+	tcptl_fill_owner(&rec, a->sk);
+	tcptl_ring_push(&rec);
 	return 0;
 }
 
@@ -295,7 +347,7 @@ u64 tcptl_timewait_missed(void)
 	return missed;
 }
 
-int tcptl_timewait_init(void)
+void tcptl_timewait_init(void)
 {
 	unsigned int i;
 
@@ -326,7 +378,6 @@ int tcptl_timewait_init(void)
 		tcptl_tw_attached |= TCPTL_HOOK_TW_OVERFLOW;
 	else
 		pr_warn("cannot probe inet_twsk_alloc: no TIME_WAIT overflow events\n");
-	return 0;
 }
 
 void tcptl_timewait_exit(void)

@@ -207,11 +207,6 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 		c->pid = ev->pid;
 		memcpy(c->comm, ev->comm, sizeof(c->comm));
 	}
-	/* The local port chosen after SYN_SENT. */
-	if (ev->type == TCPTL_EVENT_PORT) {
-		c->id.sport = ev->sport;
-		c->id.saddr = ev->saddr;
-	}
 	if (ev->flags & TCPTL_EVF_PORT_PENDING && c->id.sport) {
 		ev->sport = c->id.sport;
 		ev->saddr = c->id.saddr;
@@ -220,9 +215,9 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 		c->id = *ev;
 	else if (!c->id.cookie)
 		c->id = *ev;
-	if (ev->has_sock && ev->ino)
+	if (ev->has_owner && ev->ino)
 		c->ino = ev->ino;
-	if (ev->has_sock) {
+	if (ev->has_counters) {
 		c->bytes_acked = ev->bytes_acked;
 		c->bytes_received = ev->bytes_received;
 		c->total_retrans = ev->total_retrans;

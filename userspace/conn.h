@@ -64,10 +64,6 @@ struct tcptl_conn {
 	uint64_t finished_at;	/* reader's monotonic time */
 	struct tcptl_conn *fin_prev, *fin_next;	/* the finished list, oldest first */
 	bool on_fin_list;
-	/* events mode: a SYN_SENT waiting for its local port, by its place in
-	 * the mode's queue of held records (which owns the record) */
-	bool has_held;
-	uint64_t held_at;
 	UT_hash_handle hh;
 };
 

@@ -9,27 +9,19 @@
 #include "decode.h"
 #include "tcp_timeline.h"
 
-/* Expected payload size of each attribute; 0: variable, checked apart. */
-static const uint8_t ev_attr_len[TCPTL_EV_A_MAX + 1] = {
-	[TCPTL_EV_A_TYPE] = 1, [TCPTL_EV_A_CPU] = 4, [TCPTL_EV_A_SEQ] = 8,
-	[TCPTL_EV_A_TIME_NS] = 8, [TCPTL_EV_A_COOKIE] = 8,
-	[TCPTL_EV_A_NETNS] = 4, [TCPTL_EV_A_FAMILY] = 1,
-	[TCPTL_EV_A_SPORT] = 2, [TCPTL_EV_A_DPORT] = 2,
-	[TCPTL_EV_A_OLDSTATE] = 1, [TCPTL_EV_A_NEWSTATE] = 1,
-	[TCPTL_EV_A_FLAGS] = 4, [TCPTL_EV_A_PID] = 4, [TCPTL_EV_A_UID] = 4,
-	[TCPTL_EV_A_INO] = 8, [TCPTL_EV_A_BYTES_ACKED] = 8,
-	[TCPTL_EV_A_BYTES_RECEIVED] = 8, [TCPTL_EV_A_SEGS_IN] = 4,
-	[TCPTL_EV_A_SEGS_OUT] = 4, [TCPTL_EV_A_TOTAL_RETRANS] = 4,
-	[TCPTL_EV_A_SRTT_US] = 4, [TCPTL_EV_A_RCV_QUEUE] = 4,
-	[TCPTL_EV_A_LOST_COUNT] = 8, [TCPTL_EV_A_TW_REASON] = 1,
-};
+/* The layout the uapi header documents (the module asserts the same). */
+_Static_assert(sizeof(struct tcptl_record) == TCPTL_RECORD_SIZE, "record size");
+_Static_assert(sizeof(struct tcptl_record) % 8 == 0, "record alignment");
+_Static_assert(offsetof(struct tcptl_record, saddr) == 48, "record layout");
+_Static_assert(offsetof(struct tcptl_record, cpu) == 80, "record layout");
+_Static_assert(offsetof(struct tcptl_record, sport) == 120, "record layout");
+_Static_assert(offsetof(struct tcptl_record, type) == 124, "record layout");
+_Static_assert(offsetof(struct tcptl_record, comm) == 132, "record layout");
+_Static_assert(sizeof(struct tcptl_records) == 8, "records header");
 
 /*
- * The record walk below runs for every attribute of every record: about 25
- * per record, millions of records a second. libmnl's accessors are calls
- * into a shared library (six per attribute), which took half the replay
- * benchmark's time; these inline ones do the same checks (mnl_attr_ok,
- * mnl_attr_next) on struct nlattr directly.
+ * The checks of libmnl's mnl_attr_ok/mnl_attr_next, inline: the top-level
+ * walk runs for every message, thousands a second.
  */
 static inline bool attr_ok(const struct nlattr *a, const char *end)
 {
@@ -59,28 +51,6 @@ static inline uint16_t attr_len(const struct nlattr *a)
 	return a->nla_len - NLA_HDRLEN;
 }
 
-/* The lengths were checked against ev_attr_len: copy exactly that much. */
-static inline uint8_t get_u8(const struct nlattr *a)
-{
-	return *(const uint8_t *)attr_data(a);
-}
-
-static inline uint16_t get_u16(const struct nlattr *a)
-{
-	uint16_t v;
-
-	memcpy(&v, attr_data(a), sizeof(v));
-	return v;
-}
-
-static inline uint32_t get_u32(const struct nlattr *a)
-{
-	uint32_t v;
-
-	memcpy(&v, attr_data(a), sizeof(v));
-	return v;
-}
-
 static inline uint64_t get_u64(const struct nlattr *a)
 {
 	uint64_t v;
@@ -89,84 +59,101 @@ static inline uint64_t get_u64(const struct nlattr *a)
 	return v;
 }
 
-static int put_addr(const struct nlattr *a, union tcptl_ip *ip, uint8_t *len)
+int tcptl_decode_record(const struct tcptl_record *r, struct tcptl_event *ev)
 {
-	uint16_t n = attr_len(a);
-
-	if (n != 4 && n != 16)
+	memset(ev, 0, sizeof(*ev));
+	ev->type = r->type;
+	ev->cpu = r->cpu;
+	ev->time_ns = r->time_ns;
+	if (r->type == TCPTL_EVENT_LOST) {
+		ev->lost_count = r->lost_count;
+		return 0;
+	}
+	if (!r->type || (r->family != AF_INET && r->family != AF_INET6))
 		return -EINVAL;
-	memcpy(ip, attr_data(a), n);
-	*len = (uint8_t)n;
+	ev->seq = r->seq;
+	ev->has_seq = true;
+	ev->cookie = r->cookie;
+	ev->netns = r->netns;
+	ev->family = r->family;
+	memcpy(&ev->saddr, &r->saddr, r->family == AF_INET ? 4 : 16);
+	memcpy(&ev->daddr, &r->daddr, r->family == AF_INET ? 4 : 16);
+	ev->sport = r->sport;
+	ev->dport = r->dport;
+	ev->oldstate = r->oldstate;
+	ev->newstate = r->newstate;
+	ev->flags = r->flags;
+	ev->tw_reason = r->tw_reason;
+	if (r->flags & TCPTL_EVF_TASK_CONTEXT) {
+		ev->has_pid = true;
+		ev->pid = r->pid;
+		memcpy(ev->comm, r->comm, sizeof(ev->comm));
+		ev->comm[sizeof(ev->comm) - 1] = '\0';
+	}
+	if (r->flags & TCPTL_EVF_OWNER) {
+		ev->has_owner = true;
+		ev->uid = r->uid;
+		ev->ino = r->ino;
+	}
+	if (r->flags & TCPTL_EVF_COUNTERS) {
+		ev->has_counters = true;
+		ev->bytes_acked = r->bytes_acked;
+		ev->bytes_received = r->bytes_received;
+		ev->segs_in = r->segs_in;
+		ev->segs_out = r->segs_out;
+		ev->total_retrans = r->total_retrans;
+		ev->srtt_us = r->srtt_us;
+		ev->rcv_queue = r->rcv_queue;
+	}
 	return 0;
 }
 
-int tcptl_decode_event_attrs(const void *payload, size_t len,
-			     struct tcptl_event *ev)
+int tcptl_decode_records(const void *payload, size_t len, int64_t offset,
+			 tcptl_event_cb cb, void *arg,
+			 struct tcptl_decode_counts *counts)
 {
-	const char *end = (const char *)payload + len;
-	const struct nlattr *a;
-	uint8_t slen = 0, dlen = 0;
-	bool has_type = false;
+	const char *p = payload;
+	struct tcptl_records head;
+	size_t fit, take, i;
+	int ret = 0;
 
-	memset(ev, 0, sizeof(*ev));
-	for (a = payload; attr_ok(a, end); a = attr_next(a)) {
-		uint16_t type = attr_type(a);
-		uint16_t plen = attr_len(a);
-
-		if (type > TCPTL_EV_A_MAX)
-			continue;	/* newer module: ignore what we don't know */
-		if (ev_attr_len[type] && plen != ev_attr_len[type])
-			return -EINVAL;
-		switch (type) {
-		case TCPTL_EV_A_TYPE: ev->type = get_u8(a); has_type = true; break;
-		case TCPTL_EV_A_CPU: ev->cpu = get_u32(a); break;
-		case TCPTL_EV_A_SEQ: ev->seq = get_u64(a); ev->has_seq = true; break;
-		case TCPTL_EV_A_TIME_NS: ev->time_ns = get_u64(a); break;
-		case TCPTL_EV_A_COOKIE: ev->cookie = get_u64(a); break;
-		case TCPTL_EV_A_NETNS: ev->netns = get_u32(a); break;
-		case TCPTL_EV_A_FAMILY: ev->family = get_u8(a); break;
-		case TCPTL_EV_A_SADDR: if (put_addr(a, &ev->saddr, &slen)) return -EINVAL; break;
-		case TCPTL_EV_A_DADDR: if (put_addr(a, &ev->daddr, &dlen)) return -EINVAL; break;
-		case TCPTL_EV_A_SPORT: ev->sport = get_u16(a); break;
-		case TCPTL_EV_A_DPORT: ev->dport = get_u16(a); break;
-		case TCPTL_EV_A_OLDSTATE: ev->oldstate = get_u8(a); break;
-		case TCPTL_EV_A_NEWSTATE: ev->newstate = get_u8(a); break;
-		case TCPTL_EV_A_FLAGS: ev->flags = get_u32(a); break;
-		case TCPTL_EV_A_PID: ev->pid = get_u32(a); ev->has_pid = true; break;
-		case TCPTL_EV_A_COMM:
-			if (plen == 0 || plen > sizeof(ev->comm))
-				return -EINVAL;
-			memcpy(ev->comm, attr_data(a), plen);
-			ev->comm[plen - 1] = '\0';
-			break;
-		case TCPTL_EV_A_UID: ev->uid = get_u32(a); ev->has_sock = true; break;
-		case TCPTL_EV_A_INO: ev->ino = get_u64(a); break;
-		case TCPTL_EV_A_BYTES_ACKED: ev->bytes_acked = get_u64(a); break;
-		case TCPTL_EV_A_BYTES_RECEIVED: ev->bytes_received = get_u64(a); break;
-		case TCPTL_EV_A_SEGS_IN: ev->segs_in = get_u32(a); break;
-		case TCPTL_EV_A_SEGS_OUT: ev->segs_out = get_u32(a); break;
-		case TCPTL_EV_A_TOTAL_RETRANS: ev->total_retrans = get_u32(a); break;
-		case TCPTL_EV_A_SRTT_US: ev->srtt_us = get_u32(a); break;
-		case TCPTL_EV_A_RCV_QUEUE: ev->rcv_queue = get_u32(a); break;
-		case TCPTL_EV_A_LOST_COUNT: ev->lost_count = get_u64(a); break;
-		case TCPTL_EV_A_TW_REASON: ev->tw_reason = get_u8(a); break;
-		default: break;
-		}
+	if (len < sizeof(head)) {
+		counts->invalid++;
+		return -EINVAL;
 	}
-	/* A truncated or overlong attribute leaves bytes the loop did not take. */
-	if (end - (const char *)a > 0)
+	memcpy(&head, p, sizeof(head));
+	p += sizeof(head);
+	len -= sizeof(head);
+	/* A record smaller than this reader's, or not 8-aligned: unreadable. */
+	if (head.record_size < sizeof(struct tcptl_record) || head.record_size % 8) {
+		counts->invalid += head.count ? head.count : 1;
 		return -EINVAL;
-	if (!has_type)
-		return -EINVAL;
-	if (ev->type == TCPTL_EVENT_LOST)
-		return 0;
-	if (!ev->has_seq)
-		return -EINVAL;
-	if ((ev->family == AF_INET && (slen != 4 || dlen != 4)) ||
-	    (ev->family == AF_INET6 && (slen != 16 || dlen != 16)) ||
-	    (ev->family != AF_INET && ev->family != AF_INET6))
-		return -EINVAL;
-	return 0;
+	}
+	fit = len / head.record_size;
+	take = head.count < fit ? head.count : fit;
+	if (head.count > fit) {		/* COUNT beyond the attribute */
+		counts->invalid += head.count - fit;
+		ret = -EINVAL;
+	} else if (len != (size_t)head.count * head.record_size) {
+		counts->invalid++;	/* bytes no record accounts for */
+		ret = -EINVAL;
+	}
+	for (i = 0; i < take; i++, p += head.record_size) {
+		struct tcptl_record r;
+		struct tcptl_event ev;
+
+		/* the prefix this reader knows; a newer module's fields skipped */
+		memcpy(&r, p, sizeof(r));
+		if (tcptl_decode_record(&r, &ev)) {
+			counts->invalid++;
+			ret = -EINVAL;
+			continue;
+		}
+		ev.clock_offset_ns = offset;
+		counts->records++;
+		cb(&ev, arg);
+	}
+	return ret;
 }
 
 int tcptl_decode_events(const struct nlmsghdr *nlh, tcptl_event_cb cb,
@@ -185,18 +172,15 @@ int tcptl_decode_events(const struct nlmsghdr *nlh, tcptl_event_cb cb,
 			offset = (int64_t)get_u64(a);
 	}
 	for (a = (const void *)start; attr_ok(a, end); a = attr_next(a)) {
-		struct tcptl_event ev;
-
-		if (attr_type(a) != TCPTL_A_EVENT)
+		if (attr_type(a) != TCPTL_A_RECORDS)
 			continue;
-		if (tcptl_decode_event_attrs(attr_data(a), attr_len(a), &ev)) {
-			counts->invalid++;
+		if (tcptl_decode_records(attr_data(a), attr_len(a), offset, cb, arg, counts))
 			ret = -EINVAL;
-			continue;
-		}
-		ev.clock_offset_ns = offset;
-		counts->records++;
-		cb(&ev, arg);
+	}
+	/* A truncated attribute leaves bytes the walk did not take. */
+	if (end - (const char *)a > 0) {
+		counts->invalid++;
+		ret = -EINVAL;
 	}
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include <linux/netlink.h>
 
 #include "event.h"
+#include "tcp_timeline.h"
 
 struct tcptl_decode_counts {
 	uint64_t records;	/* valid records handed to the callback */
@@ -24,9 +25,17 @@ typedef void (*tcptl_event_cb)(const struct tcptl_event *ev, void *arg);
 int tcptl_decode_events(const struct nlmsghdr *nlh, tcptl_event_cb cb,
 			void *arg, struct tcptl_decode_counts *counts);
 
-/* Decode one TCPTL_EV_A_* nest payload into ev; -EINVAL if malformed. */
-int tcptl_decode_event_attrs(const void *payload, size_t len,
-			     struct tcptl_event *ev);
+/*
+ * Decode one TCPTL_A_RECORDS payload (struct tcptl_records and its array),
+ * handing every valid record to cb. Returns 0, or -EINVAL if anything in it
+ * was malformed: records that do not fit, a record size below this reader's
+ * or a record with no type or family count as invalid.
+ */
+int tcptl_decode_records(const void *payload, size_t len, int64_t clock_offset_ns,
+			 tcptl_event_cb cb, void *arg, struct tcptl_decode_counts *counts);
+
+/* One record of the array into ev; -EINVAL if it is not a valid record. */
+int tcptl_decode_record(const struct tcptl_record *r, struct tcptl_event *ev);
 
 struct tcptl_stats {
 	uint64_t seen, filtered, no_listener, produced, lost, delivered;

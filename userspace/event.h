@@ -42,7 +42,8 @@ struct tcptl_event {
 	uint8_t tw_reason;
 	bool has_seq;
 	bool has_pid;
-	bool has_sock;		/* uid, ino and the counters are present */
+	bool has_owner;		/* uid and ino are present */
+	bool has_counters;	/* bytes_acked .. rcv_queue are present */
 	bool has_prev_ns;
 	/* The full socket's CLOSE after its timewait socket took over: a
 	 * kernel transition, not one of the connection. */

@@ -24,7 +24,6 @@ static const char *const state_names[] = {
 
 static const char *const type_names[] = {
 	[TCPTL_EVENT_STATE] = "state",
-	[TCPTL_EVENT_PORT] = "port",
 	[TCPTL_EVENT_RESET_SENT] = "reset_sent",
 	[TCPTL_EVENT_RESET_RECEIVED] = "reset_received",
 	[TCPTL_EVENT_LOST] = "lost",

@@ -109,9 +109,11 @@ static void json_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		tcptl_line_str(l, ",\"owner_comm\":");
 		tcptl_line_json_str(l, comm);
 	}
-	if (ev->has_sock) {
+	if (ev->has_owner) {
 		json_u64(l, ",\"uid\":", ev->uid);
 		json_u64(l, ",\"ino\":", ev->ino);
+	}
+	if (ev->has_counters) {
 		json_u64(l, ",\"bytes_acked\":", ev->bytes_acked);
 		json_u64(l, ",\"bytes_received\":", ev->bytes_received);
 		json_u64(l, ",\"segs_in\":", ev->segs_in);
@@ -175,8 +177,6 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		json_event(o, ev, has_pid, pid, comm);
 		return;
 	}
-	if (ev->type == TCPTL_EVENT_PORT)
-		return;		/* folded into SYN_SENT */
 	tcptl_line_init(l);
 	tcptl_format_time(o, ev->time_ns, ev->clock_offset_ns, l);
 	tcptl_line_pad(l, 0, 15);

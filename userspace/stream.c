@@ -15,29 +15,10 @@
 #include "session.h"
 #include "tcp_timeline.h"
 
-/* A SYN_SENT waits at most this long for its local port. */
-#define PORT_WAIT_NS (200 * 1000000ull)
-
-/*
- * SYN_SENT records waiting for their port, in the order they came (time
- * order), so that the loop looks only at the oldest to time them out: the
- * connection table holds every connection through TIME_WAIT, far too many to
- * walk on every pass. The queue owns the records, so a connection evicted
- * from the table while waiting does not take its record along. The absolute
- * position of held[i] is base + i.
- */
-struct held {
-	struct tcptl_event ev;
-	bool pending;
-};
-
 struct stream {
 	struct tcptl_options *o;
 	bool events;
 	uint64_t printed;
-	struct held *held;
-	size_t held_start, held_end, held_cap;
-	uint64_t held_base;
 	struct tcptl_perfetto trace;
 };
 
@@ -65,80 +46,11 @@ static void show(struct stream *m, const struct tcptl_event *ev, const struct tc
 	counted(m);
 }
 
-/* Show a held record, with the port its connection has learnt meanwhile. */
-static void release(struct stream *m, struct held *h, struct tcptl_conn *c)
-{
-	h->pending = false;
-	if (c && c->has_held && c->held_at == m->held_base + (size_t)(h - m->held)) {
-		c->has_held = false;
-		if (c->id.sport && !h->ev.sport)
-			h->ev.sport = c->id.sport;
-	} else {
-		c = NULL;	/* evicted meanwhile: shown as it came */
-	}
-	show(m, &h->ev, c);
-}
-
-static struct held *held_of(struct stream *m, const struct tcptl_conn *c)
-{
-	return &m->held[c->held_at - m->held_base];
-}
-
-static bool hold(struct stream *m, const struct tcptl_event *ev, struct tcptl_conn *c)
-{
-	if (m->held_end == m->held_cap && m->held_start) {
-		memmove(m->held, m->held + m->held_start,
-			(m->held_end - m->held_start) * sizeof(*m->held));
-		m->held_end -= m->held_start;
-		m->held_base += m->held_start;
-		m->held_start = 0;
-	}
-	if (m->held_end == m->held_cap) {
-		size_t cap = m->held_cap ? 2 * m->held_cap : 64;
-		struct held *h = realloc(m->held, cap * sizeof(*h));
-
-		if (!h)
-			return false;
-		m->held = h;
-		m->held_cap = cap;
-	}
-	m->held[m->held_end] = (struct held){ .ev = *ev, .pending = true };
-	c->has_held = true;
-	c->held_at = m->held_base + m->held_end++;
-	return true;
-}
-
-/* Release the held records that came before CUTOFF (all: UINT64_MAX). */
-static void release_until(struct tcptl_session *s, struct stream *m, uint64_t cutoff)
-{
-	while (m->held_start < m->held_end) {
-		struct held *h = &m->held[m->held_start];
-		struct tcptl_conn *c;
-
-		if (h->pending) {
-			if (h->ev.time_ns >= cutoff)
-				break;
-			c = tcptl_conn_find(&s->conns, h->ev.cookie);
-			release(m, h, c);
-		}
-		m->held_start++;
-	}
-	if (m->held_start == m->held_end) {
-		m->held_base += m->held_end;
-		m->held_start = m->held_end = 0;
-	}
-}
-
 static void on_record(struct tcptl_session *s, struct tcptl_event *ev, struct tcptl_conn *c)
 {
 	struct stream *m = s->mode;
 
 	if (!m->events)
-		return;
-	if (c && c->has_held)
-		release(m, held_of(m, c), c);	/* the port is known now, or never will be */
-	if (c && ev->type == TCPTL_EVENT_STATE && (ev->flags & TCPTL_EVF_PORT_PENDING) &&
-	    !ev->sport && hold(m, ev, c))
 		return;
 	show(m, ev, c);
 }
@@ -179,8 +91,7 @@ static void on_tick(struct tcptl_session *s, uint64_t now)
 {
 	struct stream *m = s->mode;
 
-	if (m->events && now > PORT_WAIT_NS + TCPTL_REORDER_WINDOW_NS)
-		release_until(s, m, now - PORT_WAIT_NS - TCPTL_REORDER_WINDOW_NS);
+	(void)now;
 	fflush(m->o->out.f);
 }
 
@@ -263,9 +174,6 @@ int tcptl_cmd_stream(struct tcptl_options *o, bool events)
 		deadline = tcptl_now_ns() + (uint64_t)(o->duration * 1e9);
 	if (tcptl_session_run(&s, &tcptl_stop, deadline))
 		code = TCPTL_EXIT_RUNTIME;
-	/* Still waiting for a port at exit: shown as they are. */
-	release_until(&s, &m, UINT64_MAX);
-	free(m.held);
 	if (o->unfinished)
 		print_unfinished(&s, &m);
 	if (s.unloaded) {

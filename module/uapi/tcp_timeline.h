@@ -3,11 +3,12 @@
  * tcp-timeline: the generic netlink contract between tcp_timeline.ko and its
  * readers. This header is the single source of truth for both sides.
  *
- * Family "tcp_timeline", version 2 (the family's version in the controller's
- * reply; a reader refuses a module of another version), visible in the initial network namespace
- * only. Every request needs CAP_NET_ADMIN; so does joining the multicast
- * group "events" (GENL_MCAST_CAP_NET_ADMIN or GENL_UNS_ADMIN_PERM, whichever
- * the kernel has; the module refuses to build without either).
+ * Family "tcp_timeline", version 3 (the family's version in the controller's
+ * reply; a reader refuses a module of another version), visible in the
+ * initial network namespace only. Every request needs CAP_NET_ADMIN; so does
+ * joining the multicast group "events" (GENL_MCAST_CAP_NET_ADMIN or
+ * GENL_UNS_ADMIN_PERM, whichever the kernel has; the module refuses to build
+ * without either).
  *
  * Requests (all with NLM_F_REQUEST; errors come back as -errno with an
  * extack message):
@@ -21,51 +22,76 @@
  *
  * Notifications, on the "events" group only:
  *
- *   TCPTL_CMD_EVENTS      TCPTL_A_CLOCK_OFFSET_NS, then one TCPTL_A_EVENT
- *                         nest per record (many records per message)
+ *   TCPTL_CMD_EVENTS      TCPTL_A_CLOCK_OFFSET_NS, then TCPTL_A_RECORDS: a
+ *                         struct tcptl_records header and COUNT records of
+ *                         RECORD_SIZE bytes each (struct tcptl_record), the
+ *                         module's buffer slots copied as they are
+ *
+ * Records are fixed-layout: explicit sizes, no implicit padding, host byte
+ * order except the addresses. A newer module may append fields to struct
+ * tcptl_record (RECORD_SIZE grows); a reader takes the prefix it knows and
+ * skips the rest. A RECORD_SIZE below TCPTL_RECORD_SIZE, or COUNT records
+ * that do not fit in the attribute, make the array malformed. Requests and
+ * replies stay attribute based.
  *
  * Sequencing and loss. Records are produced into per-CPU buffers. Every
  * record a CPU produces while a reader is subscribed takes the next value of
- * that CPU's sequence counter (TCPTL_EV_A_CPU, TCPTL_EV_A_SEQ), including the
- * records that are then lost because the buffer was full. So a reader that
- * tracks, per CPU, the last sequence number it saw knows exactly how many
- * records it missed. Losses inside the module are announced in band by a
- * TCPTL_EVENT_LOST record (count since the previous one, per CPU); a gap that
- * no LOST record explains was lost on the way to this reader's socket
- * (ENOBUFS). With no subscriber at all, records are not produced and take no
- * sequence numbers (TCPTL_STATS_A_NO_LISTENER counts them). Records produced
- * while a reader was subscribed but still buffered when the last one left
- * are counted in TCPTL_STATS_A_UNCLAIMED; a reader that wants everything up
- * to its stop asks for GET_STATS before it leaves the group.
+ * that CPU's sequence counter (CPU, SEQ), including the records that are
+ * then lost because the buffer was full. So a reader that tracks, per CPU,
+ * the last sequence number it saw knows exactly how many records it missed.
+ * Losses inside the module are announced in band by a TCPTL_EVENT_LOST
+ * record (LOST_COUNT since the previous one, per CPU; its SEQ means
+ * nothing); a gap that no LOST record explains was lost on the way to this
+ * reader's socket (ENOBUFS). With no subscriber at all, records are not
+ * produced and take no sequence numbers (TCPTL_STATS_A_NO_LISTENER counts
+ * them). Records produced while a reader was subscribed but still buffered
+ * when the last one left are counted in TCPTL_STATS_A_UNCLAIMED; a reader
+ * that wants everything up to its stop asks for GET_STATS before it leaves
+ * the group.
  *
  * Order. Records of one CPU arrive in sequence order. Records of one
- * connection can come from different CPUs; order them by TCPTL_EV_A_TIME_NS
+ * connection can come from different CPUs; order them by TIME_NS
  * (CLOCK_MONOTONIC), which is taken under the socket's own serialisation.
  *
- * Identity. TCPTL_EV_A_COOKIE is the socket cookie (the value SO_COOKIE,
- * inet_diag and "ss -e" show), the id of a connection for its whole life,
- * TIME_WAIT included. Kernel addresses are never sent.
+ * One record per transition. Identity: COOKIE is the socket cookie (the
+ * value SO_COOKIE, inet_diag and "ss -e" show), the id of a connection for
+ * its whole life, TIME_WAIT included. Kernel addresses are never sent.
  *
- *  - An active open's CLOSE->SYN_SENT record is taken before the kernel has
- *    chosen the local port; it carries TCPTL_EVF_PORT_PENDING and local port
- *    0, and a TCPTL_EVENT_PORT record with the same cookie follows as soon as
- *    the port is chosen (none follows if connect() fails first, e.g. with
- *    EADDRNOTAVAIL: the connection never had a port).
+ *  - An active open's CLOSE->SYN_SENT record is made when tcp_connect()
+ *    starts, once connect() has chosen the local port, so it carries that
+ *    port. A connect() that fails before (EADDRNOTAVAIL: no port) shows only
+ *    its SYN_SENT->CLOSE. Without the tcp_connect probe (TCPTL_HOOK_CONNECT
+ *    missing) the record comes from the tracepoint, before the port is
+ *    chosen: TCPTL_EVF_PORT_PENDING, local port 0.
  *  - A passive child's LISTEN->SYN_RECV record carries the child's own
  *    identity (the module takes it from the child's next transition: up to
  *    Linux 6.14 the tracepoint reports the listener's addresses there).
+ *  - The full socket's own X->CLOSE, when its timewait socket takes over,
+ *    is not sent: the TCPTL_EVF_TIMEWAIT record of the same moment (e.g.
+ *    FIN_WAIT2->TIME_WAIT) is the transition. The module recognises that
+ *    CLOSE on the CPU that made the timewait socket; one it misses (the
+ *    task migrated in between, or no TCPTL_HOOK_TW_ENTER) is sent, and a
+ *    reader treats a full socket's CLOSE after its TIME_WAIT entry record
+ *    as part of it.
  *
- * Owner. TCPTL_EV_A_UID and TCPTL_EV_A_INO describe the socket (its owner
- * uid and its socket inode, 0 once orphaned) and are always present for full
- * sockets. TCPTL_EV_A_PID and TCPTL_EV_A_COMM are present only when the
- * transition ran in the context of a task working on the socket
- * (TCPTL_EVF_TASK_CONTEXT); packet- and timer-driven transitions run in
- * softirq, where the interrupted task has nothing to do with the socket.
- * A passive connection's transitions all run in softirq: its owner comes
- * with its TCPTL_EVENT_ACCEPT record, made in the accepting task when
- * accept() hands the child over (OLDSTATE = NEWSTATE = its state then,
- * usually ESTABLISHED or CLOSE_WAIT). A child that is never accepted has no
- * ACCEPT record.
+ * Owner. UID and INO (TCPTL_EVF_OWNER) describe the socket (its owner uid
+ * and its socket inode, 0 once orphaned); every record made on a full
+ * socket has them. PID and COMM are valid only when the transition ran in the context
+ * of a task working on the socket (TCPTL_EVF_TASK_CONTEXT); packet- and
+ * timer-driven transitions run in softirq, where the interrupted task has
+ * nothing to do with the socket. A passive connection's transitions all run
+ * in softirq: its owner comes with its TCPTL_EVENT_ACCEPT record, made in
+ * the accepting task when accept() hands the child over (OLDSTATE =
+ * NEWSTATE = its state then, usually ESTABLISHED or CLOSE_WAIT). A child
+ * that is never accepted has no ACCEPT record.
+ *
+ * Counters (BYTES_ACKED .. RCV_QUEUE, TCPTL_EVF_COUNTERS): the socket's
+ * tcp_info values at the record, on the STATE and ACCEPT records of
+ * connections, the TIME_WAIT entry included (made on the full socket as it
+ * hands over): not of listeners, not a child's LISTEN->SYN_RECV, not the
+ * timewait socket's later records (it keeps none). Reset and TW_OVERFLOW
+ * records have none: the transition that follows has them. Without the
+ * flag the counter fields are 0.
  *
  * Attribute numbering starts at 1; unknown attributes must be ignored by
  * readers so that new ones can be added without a version bump.
@@ -73,8 +99,10 @@
 #ifndef _UAPI_TCP_TIMELINE_H
 #define _UAPI_TCP_TIMELINE_H
 
+#include <linux/types.h>
+
 #define TCPTL_GENL_NAME		"tcp_timeline"
-#define TCPTL_GENL_VERSION	2
+#define TCPTL_GENL_VERSION	3
 #define TCPTL_MCGRP_EVENTS	"events"
 
 enum tcptl_cmd {
@@ -90,7 +118,8 @@ enum tcptl_cmd {
 /* Top-level attributes. */
 enum tcptl_attr {
 	TCPTL_A_UNSPEC,
-	TCPTL_A_EVENT,			/* nest: TCPTL_EV_A_*, repeated */
+	TCPTL_A_RECORDS,		/* binary: struct tcptl_records, then
+					 * COUNT records */
 	TCPTL_A_STATS,			/* nest: TCPTL_STATS_A_* */
 	TCPTL_A_FILTER,			/* nest: TCPTL_FILTER_A_* */
 	TCPTL_A_CLOCK_OFFSET_NS,	/* s64 as u64: CLOCK_REALTIME minus
@@ -105,7 +134,6 @@ enum tcptl_attr {
 enum tcptl_event_type {
 	TCPTL_EVENT_UNSPEC,
 	TCPTL_EVENT_STATE,	/* a state transition: OLDSTATE -> NEWSTATE */
-	TCPTL_EVENT_PORT,	/* the local port of a PORT_PENDING SYN_SENT */
 	TCPTL_EVENT_RESET_SENT,	/* this socket sent a RST */
 	TCPTL_EVENT_RESET_RECEIVED, /* this socket received a RST */
 	TCPTL_EVENT_LOST,	/* LOST_COUNT records lost on CPU (buffer full) */
@@ -137,11 +165,11 @@ enum tcptl_state {
 };
 #define TCPTL_STATE_MAX (__TCPTL_STATE_MAX - 1)
 
-/* TCPTL_EV_A_FLAGS */
+/* struct tcptl_record's FLAGS */
 enum tcptl_event_flags {
 	/* PID/COMM name the task whose system call made the transition */
 	TCPTL_EVF_TASK_CONTEXT		= 1 << 0,
-	/* SYN_SENT before the local port was chosen; a PORT record follows */
+	/* SYN_SENT before the local port was chosen (no tcp_connect probe) */
 	TCPTL_EVF_PORT_PENDING		= 1 << 1,
 	/* the record is about the timewait socket of this connection */
 	TCPTL_EVF_TIMEWAIT		= 1 << 2,
@@ -149,9 +177,13 @@ enum tcptl_event_flags {
 	TCPTL_EVF_V4MAPPED		= 1 << 3,
 	/* a passive child whose identity was taken from its next transition */
 	TCPTL_EVF_CHILD_IDENTITY	= 1 << 4,
+	/* UID and INO are valid (a full socket's record) */
+	TCPTL_EVF_OWNER			= 1 << 5,
+	/* BYTES_ACKED .. RCV_QUEUE are valid */
+	TCPTL_EVF_COUNTERS		= 1 << 6,
 };
 
-/* TIME_WAIT end reasons (TCPTL_EV_A_TW_REASON). */
+/* TIME_WAIT end reasons (TW_REASON). */
 enum tcptl_tw_reason {
 	TCPTL_TW_REASON_UNSPEC,
 	TCPTL_TW_REASON_EXPIRED,	/* the timer ran out */
@@ -166,40 +198,62 @@ enum tcptl_tw_reason {
 };
 #define TCPTL_TW_REASON_MAX (__TCPTL_TW_REASON_MAX - 1)
 
-/* One record, nested in TCPTL_A_EVENT. */
-enum tcptl_event_attr {
-	TCPTL_EV_A_UNSPEC,
-	TCPTL_EV_A_TYPE,		/* u8, enum tcptl_event_type */
-	TCPTL_EV_A_CPU,			/* u32 */
-	TCPTL_EV_A_SEQ,			/* u64, per CPU */
-	TCPTL_EV_A_TIME_NS,		/* u64, CLOCK_MONOTONIC */
-	TCPTL_EV_A_COOKIE,		/* u64, socket cookie */
-	TCPTL_EV_A_NETNS,		/* u32, network namespace inode */
-	TCPTL_EV_A_FAMILY,		/* u8, AF_INET or AF_INET6 */
-	TCPTL_EV_A_SADDR,		/* binary, 4 or 16 bytes, network order */
-	TCPTL_EV_A_DADDR,		/* binary, 4 or 16 bytes, network order */
-	TCPTL_EV_A_SPORT,		/* u16, host order */
-	TCPTL_EV_A_DPORT,		/* u16, host order */
-	TCPTL_EV_A_OLDSTATE,		/* u8, enum tcptl_state */
-	TCPTL_EV_A_NEWSTATE,		/* u8, enum tcptl_state */
-	TCPTL_EV_A_FLAGS,		/* u32, enum tcptl_event_flags */
-	TCPTL_EV_A_PID,			/* u32, tgid (TASK_CONTEXT only) */
-	TCPTL_EV_A_COMM,		/* string (TASK_CONTEXT only) */
-	TCPTL_EV_A_UID,			/* u32, socket owner uid */
-	TCPTL_EV_A_INO,			/* u64, socket inode, 0 once orphaned */
-	TCPTL_EV_A_BYTES_ACKED,		/* u64 */
-	TCPTL_EV_A_BYTES_RECEIVED,	/* u64 */
-	TCPTL_EV_A_SEGS_IN,		/* u32 */
-	TCPTL_EV_A_SEGS_OUT,		/* u32 */
-	TCPTL_EV_A_TOTAL_RETRANS,	/* u32 */
-	TCPTL_EV_A_SRTT_US,		/* u32, smoothed RTT */
-	TCPTL_EV_A_RCV_QUEUE,		/* u32, bytes received, not yet read */
-	TCPTL_EV_A_LOST_COUNT,		/* u64, TCPTL_EVENT_LOST only */
-	TCPTL_EV_A_TW_REASON,		/* u8, enum tcptl_tw_reason */
-	TCPTL_EV_A_PAD,
-	__TCPTL_EV_A_MAX,
+/*
+ * TCPTL_A_RECORDS: this header, then COUNT records of RECORD_SIZE bytes
+ * each, back to back. RECORD_SIZE is at least TCPTL_RECORD_SIZE and a
+ * multiple of 8.
+ */
+struct tcptl_records {
+	__u16 record_size;
+	__u16 count;
+	__u32 reserved;		/* 0 */
 };
-#define TCPTL_EV_A_MAX (__TCPTL_EV_A_MAX - 1)
+
+union tcptl_record_addr {
+	__be32 v4;		/* AF_INET */
+	__u8 v6[16];		/* AF_INET6 */
+};
+
+/*
+ * One record: what a hook saw, as the module's buffers hold it. Fields are
+ * ordered by size so that none needs padding.
+ */
+struct tcptl_record {
+	__u64 seq;		/* per CPU */
+	__u64 time_ns;		/* CLOCK_MONOTONIC */
+	__u64 cookie;		/* socket cookie */
+	__u64 ino;		/* socket inode, 0 once orphaned (OWNER) */
+	union {
+		__u64 bytes_acked;	/* COUNTERS */
+		__u64 lost_count;	/* TCPTL_EVENT_LOST only */
+	};
+	__u64 bytes_received;	/* COUNTERS */
+	union tcptl_record_addr saddr;	/* network order */
+	union tcptl_record_addr daddr;	/* network order */
+	__u32 cpu;		/* the CPU whose buffer it came from */
+	__u32 netns;		/* network namespace inode */
+	__u32 flags;		/* enum tcptl_event_flags */
+	__u32 pid;		/* tgid (TASK_CONTEXT) */
+	__u32 uid;		/* socket owner uid (OWNER) */
+	__u32 segs_in;		/* COUNTERS, and the four below */
+	__u32 segs_out;
+	__u32 total_retrans;
+	__u32 srtt_us;		/* smoothed RTT */
+	__u32 rcv_queue;	/* bytes received, not yet read */
+	__u16 sport;		/* host order */
+	__u16 dport;		/* host order */
+	__u8 type;		/* enum tcptl_event_type */
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 oldstate;		/* enum tcptl_state */
+	__u8 newstate;		/* enum tcptl_state */
+	__u8 tw_reason;		/* enum tcptl_tw_reason */
+	__u8 reserved[3];	/* 0 */
+	char comm[16];		/* NUL-terminated (TASK_CONTEXT) */
+	__u32 reserved2;	/* 0 */
+};
+
+/* The record this header describes; RECORD_SIZE is at least this. */
+#define TCPTL_RECORD_SIZE	152
 
 /* Bits of TCPTL_STATS_A_HOOKS: which probes are attached. */
 enum tcptl_hook {

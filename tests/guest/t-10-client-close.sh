@@ -10,17 +10,19 @@ tl_reader_stop
 
 assert_eq "$(tl_states "$listener_cookie")" "CLOSE>LISTEN LISTEN>CLOSE" "listener"
 assert_eq "$(tl_states "$client_cookie")" \
-	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>TIME_WAIT FIN_WAIT2>CLOSE" \
+	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>TIME_WAIT" \
 	"client (active close, TIME_WAIT entered)"
 assert_eq "$(tl_states "$server_cookie")" \
 	"LISTEN>SYN_RECV SYN_RECV>ESTABLISHED ESTABLISHED>CLOSE_WAIT CLOSE_WAIT>LAST_ACK LAST_ACK>CLOSE" \
 	"server child (passive close)"
 
-# SYN_SENT never shows port 0: the module's PORT record names it.
-assert_eq "$(tl_records "$client_cookie" port | jq -r .sport)" "$client_port" "PORT record"
+# SYN_SENT never shows port 0: its record, made once connect() chose the
+# port, carries it; one record per transition, no separate port record.
+assert_eq "$(tl_field "$client_cookie" SYN_SENT sport)" "$client_port" "SYN_SENT record with its port"
+assert_eq "$(tl_field "$client_cookie" SYN_SENT flags | jq -c .)" '["task"]' "SYN_SENT not port_pending"
 assert_eq "$(tl_field "$client_cookie" ESTABLISHED sport)" "$client_port" "client port"
-# The reader holds the SYN_SENT record until the PORT record names its port.
-assert_eq "$(tl_field "$client_cookie" SYN_SENT sport)" "$client_port" "SYN_SENT shown with its port"
+assert_eq "$(jq -c --argjson c "$client_cookie" 'select(.cookie == $c)' "$TL_EVENTS" | wc -l)" 5 \
+	"client: 5 records, one per transition (TIME_WAIT ends 60 s later)"
 assert_eq "$(tl_field "$client_cookie" ESTABLISHED dport)" 9010 "client remote port"
 # The child carries its own identity from its first record on.
 assert_eq "$(tl_field "$server_cookie" SYN_RECV daddr)" 127.0.0.1 "child remote address"

@@ -43,7 +43,7 @@ secs=$((($(echo "$exit_rec" | jq .time_ns) - enter_ns) / 1000000000))
 [ "$secs" -ge 59 ] && [ "$secs" -le 64 ] || fail "TIME_WAIT lasted $secs s, want 60 (to 64)"
 
 assert_eq "$(tl_states "$moved_on")" \
-	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>FIN_WAIT2 FIN_WAIT2>CLOSE FIN_WAIT2>TIME_WAIT TIME_WAIT>CLOSE" \
+	"CLOSE>SYN_SENT SYN_SENT>ESTABLISHED ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>FIN_WAIT2 FIN_WAIT2>TIME_WAIT TIME_WAIT>CLOSE" \
 	"FIN_WAIT2 (timewait) moved on to TIME_WAIT, then expired"
 
 # Timelines: one each, as TIME_WAIT began; then the end of that TIME_WAIT.

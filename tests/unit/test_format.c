@@ -101,11 +101,13 @@ static void old_json_event(const struct tcptl_out *o, const struct tcptl_event *
 		fprintf(f, ",\"owner_pid\":%u,\"owner_comm\":", pid);
 		old_json_string(f, comm);
 	}
-	if (ev->has_sock)
-		fprintf(f, ",\"uid\":%u,\"ino\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
+	if (ev->has_owner)
+		fprintf(f, ",\"uid\":%u,\"ino\":%" PRIu64, ev->uid, ev->ino);
+	if (ev->has_counters)
+		fprintf(f, ",\"bytes_acked\":%" PRIu64
 			",\"bytes_received\":%" PRIu64 ",\"segs_in\":%u,\"segs_out\":%u"
 			",\"total_retrans\":%u,\"srtt_us\":%u,\"rcv_queue\":%u",
-			ev->uid, ev->ino, ev->bytes_acked, ev->bytes_received, ev->segs_in,
+			ev->bytes_acked, ev->bytes_received, ev->segs_in,
 			ev->segs_out, ev->total_retrans, ev->srtt_us, ev->rcv_queue);
 	if (ev->tw_reason)
 		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(ev->tw_reason));
@@ -142,8 +144,6 @@ static void old_print_event(const struct tcptl_out *o, const struct tcptl_event 
 			t, ev->lost_count, ev->cpu);
 		return;
 	}
-	if (ev->type == TCPTL_EVENT_PORT)
-		return;		/* folded into SYN_SENT */
 	old_format_endpoint(l, sizeof(l), ev->family, &ev->saddr, ev->sport);
 	old_format_endpoint(r, sizeof(r), ev->family, &ev->daddr, ev->dport);
 	if (ev->has_pid)
@@ -220,7 +220,8 @@ static void random_event(struct tcptl_event *ev)
 	ev->pid = (uint32_t)rand();
 	for (int i = 0, n = rand() % 16; i < n; i++)
 		ev->comm[i] = (char)(1 + rand() % 255);
-	ev->has_sock = rand() % 2;
+	ev->has_owner = rand() % 2;
+	ev->has_counters = rand() % 2;
 	ev->uid = (uint32_t)rand();
 	ev->ino = rnd64();
 	ev->bytes_acked = rnd64();

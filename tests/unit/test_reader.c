@@ -25,6 +25,26 @@
 
 static char msgbuf[8192];
 
+/* A well-formed IPv4 state record from CPU 1 at time T, made by curl. */
+static struct tcptl_record record_at(uint64_t cookie, uint64_t seq, uint64_t t,
+				     uint8_t old, uint8_t new)
+{
+	struct tcptl_record r = {
+		.seq = seq, .time_ns = t, .cookie = cookie, .cpu = 1,
+		.sport = 40000, .dport = 80, .type = TCPTL_EVENT_STATE,
+		.family = AF_INET, .oldstate = old, .newstate = new,
+		.flags = TCPTL_EVF_TASK_CONTEXT, .pid = 42, .comm = "curl",
+	};
+
+	r.saddr.v4 = r.daddr.v4 = htonl(INADDR_LOOPBACK);
+	return r;
+}
+
+static struct tcptl_record record(uint64_t cookie, uint64_t seq, uint8_t old, uint8_t new)
+{
+	return record_at(cookie, seq, 5000 + seq, old, new);
+}
+
 static struct nlmsghdr *events_msg(void)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(msgbuf);
@@ -36,34 +56,31 @@ static struct nlmsghdr *events_msg(void)
 	return nlh;
 }
 
-/* A well-formed IPv4 state record from CPU 1 at time T. */
-static struct nlattr *put_record_at(struct nlmsghdr *nlh, uint64_t cookie, uint64_t seq,
-				    uint64_t t, uint8_t old, uint8_t new)
+/*
+ * A TCPTL_A_RECORDS array of the N records, each in SIZE bytes (a size
+ * above the reader's filled with 0xee, as a newer module's fields), whose
+ * header claims COUNT records.
+ */
+static void put_records(struct nlmsghdr *nlh, const struct tcptl_record *recs, unsigned int n,
+			uint16_t size, uint16_t count)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, TCPTL_A_EVENT);
-	uint32_t lo = htonl(INADDR_LOOPBACK);
+	static char payload[4096];
+	struct tcptl_records head = { .record_size = size, .count = count };
+	size_t copy = size < sizeof(*recs) ? size : sizeof(*recs);
 
-	mnl_attr_put_u8(nlh, TCPTL_EV_A_TYPE, TCPTL_EVENT_STATE);
-	mnl_attr_put_u32(nlh, TCPTL_EV_A_CPU, 1);
-	mnl_attr_put_u64(nlh, TCPTL_EV_A_SEQ, seq);
-	mnl_attr_put_u64(nlh, TCPTL_EV_A_TIME_NS, t);
-	mnl_attr_put_u64(nlh, TCPTL_EV_A_COOKIE, cookie);
-	mnl_attr_put_u8(nlh, TCPTL_EV_A_FAMILY, AF_INET);
-	mnl_attr_put(nlh, TCPTL_EV_A_SADDR, 4, &lo);
-	mnl_attr_put(nlh, TCPTL_EV_A_DADDR, 4, &lo);
-	mnl_attr_put_u16(nlh, TCPTL_EV_A_SPORT, 40000);
-	mnl_attr_put_u16(nlh, TCPTL_EV_A_DPORT, 80);
-	mnl_attr_put_u8(nlh, TCPTL_EV_A_OLDSTATE, old);
-	mnl_attr_put_u8(nlh, TCPTL_EV_A_NEWSTATE, new);
-	mnl_attr_put_u32(nlh, TCPTL_EV_A_PID, 42);
-	mnl_attr_put_strz(nlh, TCPTL_EV_A_COMM, "curl");
-	return n;
+	memset(payload, 0xee, sizeof(payload));
+	memcpy(payload, &head, sizeof(head));
+	for (unsigned int i = 0; i < n; i++)
+		memcpy(payload + sizeof(head) + i * size, &recs[i], copy);
+	mnl_attr_put(nlh, TCPTL_A_RECORDS, sizeof(head) + n * size, payload);
 }
 
-static struct nlattr *put_record(struct nlmsghdr *nlh, uint64_t cookie, uint64_t seq,
-				 uint8_t old, uint8_t new)
+static struct nlmsghdr *records_msg(const struct tcptl_record *recs, unsigned int n)
 {
-	return put_record_at(nlh, cookie, seq, 5000 + seq, old, new);
+	struct nlmsghdr *nlh = events_msg();
+
+	put_records(nlh, recs, n, sizeof(*recs), (uint16_t)n);
+	return nlh;
 }
 
 struct collected {
@@ -81,115 +98,228 @@ static void collect(const struct tcptl_event *ev, void *arg)
 
 static void test_decode_good(void **state)
 {
-	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_record r[2] = {
+		record(77, 3, TCPTL_STATE_SYN_SENT, TCPTL_STATE_ESTABLISHED),
+		record(78, 4, TCPTL_STATE_CLOSE, TCPTL_STATE_SYN_SENT),
+	};
 	struct tcptl_decode_counts counts = { 0 };
 	struct collected got = { 0 };
-	struct nlattr *n;
+	struct nlmsghdr *nlh;
 
 	(void)state;
-	n = put_record(nlh, 77, 3, TCPTL_STATE_SYN_SENT, TCPTL_STATE_ESTABLISHED);
+	r[1].family = AF_INET6;
+	memset(r[1].saddr.v6, 0, 16);
+	r[1].saddr.v6[15] = 1;
+	r[1].flags = 0;
+	nlh = records_msg(r, 2);
 	mnl_attr_put_u32(nlh, 200, 9);	/* a newer module's attribute */
-	mnl_attr_nest_end(nlh, n);
 	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), 0);
-	assert_int_equal(got.n, 1);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(counts.records, 2);
 	assert_int_equal(counts.invalid, 0);
 	assert_int_equal(got.ev[0].cookie, 77);
 	assert_int_equal(got.ev[0].seq, 3);
+	assert_true(got.ev[0].has_seq);
+	assert_int_equal(got.ev[0].time_ns, 5003);
+	assert_int_equal(got.ev[0].cpu, 1);
 	assert_int_equal(got.ev[0].sport, 40000);
 	assert_int_equal(got.ev[0].dport, 80);
+	assert_int_equal(got.ev[0].saddr.v4.s_addr, htonl(INADDR_LOOPBACK));
 	assert_int_equal(got.ev[0].oldstate, TCPTL_STATE_SYN_SENT);
 	assert_int_equal(got.ev[0].newstate, TCPTL_STATE_ESTABLISHED);
 	assert_true(got.ev[0].has_pid);
+	assert_int_equal(got.ev[0].pid, 42);
 	assert_string_equal(got.ev[0].comm, "curl");
+	assert_false(got.ev[0].has_owner);
+	assert_false(got.ev[0].has_counters);
 	assert_int_equal(got.ev[0].clock_offset_ns, 1000);
+	/* No task context: pid and comm are not taken, whatever the bytes say. */
+	assert_int_equal(got.ev[1].family, AF_INET6);
+	assert_int_equal(got.ev[1].saddr.v6.s6_addr[15], 1);
+	assert_false(got.ev[1].has_pid);
+	assert_string_equal(got.ev[1].comm, "");
 }
 
-static void test_decode_wrong_length(void **state)
+/* Owner and counters are read only where the flags say they are valid. */
+static void test_decode_owner_and_counters(void **state)
 {
-	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_record r[2] = { record(1, 1, 7, 2), record(2, 2, 1, 8) };
 	struct tcptl_decode_counts counts = { 0 };
 	struct collected got = { 0 };
-	struct nlattr *n;
 
 	(void)state;
-	n = put_record(nlh, 1, 1, 7, 2);
-	mnl_attr_put_u16(nlh, TCPTL_EV_A_COOKIE, 5);	/* u64 sent as u16 */
-	mnl_attr_nest_end(nlh, n);
-	n = put_record(nlh, 2, 2, 7, 2);
-	mnl_attr_nest_end(nlh, n);
-	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
-	assert_int_equal(counts.invalid, 1);
-	assert_int_equal(got.n, 1);
-	assert_int_equal(got.ev[0].cookie, 2);
-}
-
-static void test_decode_hostile_nest(void **state)
-{
-	struct nlmsghdr *nlh = events_msg();
-	struct tcptl_decode_counts counts = { 0 };
-	struct collected got = { 0 };
-	struct nlattr *n;
-
-	(void)state;
-	n = put_record(nlh, 1, 1, 7, 2);
-	struct nlattr *last = mnl_nlmsg_get_payload_tail(nlh);
-
-	mnl_attr_put_u32(nlh, TCPTL_EV_A_CPU, 1);
-	mnl_attr_nest_end(nlh, n);
-	/* The last inner attribute claims more bytes than the nest holds. */
-	last->nla_len = 200;
-	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
-	assert_int_equal(got.n, 0);
-	assert_int_equal(counts.invalid, 1);
-}
-
-/* A newer module's attribute is skipped; the flag bits are not part of a type. */
-static void test_decode_unknown_attribute(void **state)
-{
-	struct nlmsghdr *nlh = events_msg();
-	struct tcptl_decode_counts counts = { 0 };
-	struct collected got = { 0 };
-	struct nlattr *n;
-
-	(void)state;
-	n = put_record(nlh, 7, 1, 7, 2);
-	mnl_attr_put_u32(nlh, TCPTL_EV_A_MAX + 3, 99);
-	mnl_attr_put_u32(nlh, TCPTL_EV_A_UID | NLA_F_NET_BYTEORDER, 1000);
-	mnl_attr_nest_end(nlh, n);
-	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), 0);
-	assert_int_equal(counts.invalid, 0);
-	assert_int_equal(got.n, 1);
-	assert_int_equal(got.ev[0].cookie, 7);
+	for (int i = 0; i < 2; i++) {
+		r[i].uid = 1000;
+		r[i].ino = 4242;
+		r[i].bytes_acked = 7;
+		r[i].bytes_received = 6;
+		r[i].segs_in = 5;
+		r[i].rcv_queue = 3;
+	}
+	r[0].flags |= TCPTL_EVF_OWNER;
+	r[1].flags |= TCPTL_EVF_OWNER | TCPTL_EVF_COUNTERS;
+	assert_int_equal(tcptl_decode_events(records_msg(r, 2), collect, &got, &counts), 0);
+	assert_int_equal(got.n, 2);
+	assert_true(got.ev[0].has_owner);
 	assert_int_equal(got.ev[0].uid, 1000);
-	assert_true(got.ev[0].has_sock);
-	assert_int_equal(got.ev[0].sport, 40000);
+	assert_int_equal(got.ev[0].ino, 4242);
+	assert_false(got.ev[0].has_counters);
+	assert_int_equal(got.ev[0].bytes_acked, 0);
+	assert_int_equal(got.ev[0].rcv_queue, 0);
+	assert_true(got.ev[1].has_counters);
+	assert_int_equal(got.ev[1].bytes_acked, 7);
+	assert_int_equal(got.ev[1].bytes_received, 6);
+	assert_int_equal(got.ev[1].segs_in, 5);
+	assert_int_equal(got.ev[1].rcv_queue, 3);
 }
 
+/* A newer module's larger records: the known prefix of each, in place. */
+static void test_decode_larger_records(void **state)
+{
+	struct tcptl_record r[3] = { record(1, 1, 7, 2), record(2, 2, 2, 1), record(3, 3, 1, 4) };
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlmsghdr *nlh = events_msg();
+
+	(void)state;
+	put_records(nlh, r, 3, sizeof(r[0]) + 24, 3);
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), 0);
+	assert_int_equal(got.n, 3);
+	assert_int_equal(counts.invalid, 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(got.ev[i].cookie, i + 1);
+		assert_int_equal(got.ev[i].seq, i + 1);
+		assert_string_equal(got.ev[i].comm, "curl");
+	}
+	assert_int_equal(got.ev[2].newstate, 4);
+}
+
+/* Records smaller than this reader's, or of a size no layout has: none read. */
+static void test_decode_short_records(void **state)
+{
+	struct tcptl_record r[2] = { record(1, 1, 7, 2), record(2, 2, 2, 1) };
+	static const uint16_t sizes[] = { sizeof(r[0]) - 8, 0, sizeof(r[0]) + 4 };
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct tcptl_decode_counts counts = { 0 };
+		struct collected got = { 0 };
+		struct nlmsghdr *nlh = events_msg();
+
+		put_records(nlh, r, 2, sizes[i], 2);
+		assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
+		assert_int_equal(got.n, 0);
+		assert_int_equal(counts.records, 0);
+		assert_int_equal(counts.invalid, 2);
+	}
+}
+
+static void test_decode_zero_count(void **state)
+{
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+
+	(void)state;
+	assert_int_equal(tcptl_decode_events(records_msg(NULL, 0), collect, &got, &counts), 0);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(counts.records, 0);
+	assert_int_equal(counts.invalid, 0);
+}
+
+/* COUNT beyond the attribute: the records there are read, the rest counted. */
+static void test_decode_count_beyond_attribute(void **state)
+{
+	struct tcptl_record r[2] = { record(1, 1, 7, 2), record(2, 2, 2, 1) };
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlmsghdr *nlh = events_msg();
+
+	(void)state;
+	put_records(nlh, r, 2, sizeof(r[0]), 60000);
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.ev[1].cookie, 2);
+	assert_int_equal(counts.records, 2);
+	assert_int_equal(counts.invalid, 60000 - 2);
+}
+
+/* Fewer records claimed than the attribute holds: the bytes left over. */
+static void test_decode_bytes_left_over(void **state)
+{
+	struct tcptl_record r[3] = { record(1, 1, 7, 2), record(2, 2, 2, 1), record(3, 3, 2, 1) };
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlmsghdr *nlh = events_msg();
+
+	(void)state;
+	put_records(nlh, r, 3, sizeof(r[0]), 2);
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(counts.invalid, 1);
+}
+
+/* A record of no type or an unknown family is skipped; its neighbours are not. */
+static void test_decode_invalid_record(void **state)
+{
+	struct tcptl_record r[3] = { record(1, 1, 7, 2), record(2, 2, 2, 1), record(3, 3, 2, 1) };
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+
+	(void)state;
+	r[0].type = 0;
+	r[1].family = 99;
+	assert_int_equal(tcptl_decode_events(records_msg(r, 3), collect, &got, &counts), -EINVAL);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.ev[0].cookie, 3);
+	assert_int_equal(counts.invalid, 2);
+}
+
+static void test_decode_lost_record(void **state)
+{
+	struct tcptl_record r = { .type = TCPTL_EVENT_LOST, .cpu = 3, .time_ns = 9, .lost_count = 17 };
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+
+	(void)state;
+	assert_int_equal(tcptl_decode_events(records_msg(&r, 1), collect, &got, &counts), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.ev[0].type, TCPTL_EVENT_LOST);
+	assert_false(got.ev[0].has_seq);
+	assert_int_equal(got.ev[0].cpu, 3);
+	assert_int_equal(got.ev[0].lost_count, 17);
+}
+
+/* Cut into the array, or into its header: nothing read past the message. */
 static void test_decode_truncated_message(void **state)
 {
-	struct nlmsghdr *nlh = events_msg();
-	struct tcptl_decode_counts counts = { 0 };
-	struct collected got = { 0 };
-	struct nlattr *n;
+	struct tcptl_record r[2] = { record(1, 1, 7, 2), record(2, 2, 2, 1) };
+	static const unsigned int cuts[] = { 10, sizeof(r) + 4, sizeof(r) + 6 };
 
 	(void)state;
-	n = put_record(nlh, 1, 1, 7, 2);
-	mnl_attr_nest_end(nlh, n);
-	nlh->nlmsg_len -= 10;	/* cut into the record */
-	tcptl_decode_events(nlh, collect, &got, &counts);
-	assert_int_equal(got.n, 0);
+	for (unsigned int i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		struct tcptl_decode_counts counts = { 0 };
+		struct collected got = { 0 };
+		struct nlmsghdr *nlh = records_msg(r, 2);
+
+		nlh->nlmsg_len -= cuts[i];
+		assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
+		assert_int_equal(got.n, 0);
+		assert_true(counts.invalid > 0);
+	}
 }
 
-static void test_decode_missing_type(void **state)
+/* An attribute too short for the header. */
+static void test_decode_short_attribute(void **state)
 {
-	char buf[64];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct tcptl_event ev;
+	struct tcptl_decode_counts counts = { 0 };
+	struct collected got = { 0 };
+	struct nlmsghdr *nlh = events_msg();
 
 	(void)state;
-	mnl_attr_put_u64(nlh, TCPTL_EV_A_COOKIE, 1);
-	assert_int_equal(tcptl_decode_event_attrs(mnl_nlmsg_get_payload(nlh),
-						  nlh->nlmsg_len - NLMSG_HDRLEN, &ev), -EINVAL);
+	mnl_attr_put_u32(nlh, TCPTL_A_RECORDS, 1);
+	assert_int_equal(tcptl_decode_events(nlh, collect, &got, &counts), -EINVAL);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(counts.invalid, 1);
 }
 
 static void test_seqtrack(void **state)
@@ -313,10 +443,12 @@ struct cookie_seq_time {
 /* One message of CLOSE -> SYN_SENT records, handed to S and drained. */
 static void feed(struct tcptl_session *s, const struct cookie_seq_time *r, int n)
 {
-	struct nlmsghdr *nlh = events_msg();
+	struct tcptl_record recs[8];
+	struct nlmsghdr *nlh;
 
-	for (int i = 0; i < n; i++)
-		mnl_attr_nest_end(nlh, put_record_at(nlh, r[i].cookie, r[i].seq, r[i].t, 7, 2));
+	for (int i = 0; i < n && i < 8; i++)
+		recs[i] = record_at(r[i].cookie, r[i].seq, r[i].t, 7, 2);
+	nlh = records_msg(recs, n < 8 ? (unsigned int)n : 8);
 	tcptl_session_handle(s, (const char *)nlh, (int)nlh->nlmsg_len);
 	tcptl_session_drain(s, UINT64_MAX);
 }
@@ -367,16 +499,13 @@ static void test_conn_port_owner_timewait(void **state)
 	tcptl_conn_table_init(&t, 16);
 	t.report_at_timewait = false;	/* --after-timewait: due at its end */
 	ev = state_ev(9, 100, TCPTL_STATE_CLOSE, TCPTL_STATE_SYN_SENT);
-	ev.flags = TCPTL_EVF_PORT_PENDING | TCPTL_EVF_TASK_CONTEXT;
+	ev.flags = TCPTL_EVF_TASK_CONTEXT;
 	ev.has_pid = true;
 	ev.pid = 7;
 	strcpy(ev.comm, "app");
+	ev.sport = 41000;
 	ev.dport = 80;
 	c = tcptl_conn_apply(&t, &ev, 0);
-	ev = state_ev(9, 110, TCPTL_STATE_SYN_SENT, TCPTL_STATE_SYN_SENT);
-	ev.type = TCPTL_EVENT_PORT;
-	ev.sport = 41000;
-	tcptl_conn_apply(&t, &ev, 0);
 	assert_int_equal(c->id.sport, 41000);
 
 	ev = state_ev(9, 300, TCPTL_STATE_SYN_SENT, TCPTL_STATE_ESTABLISHED);
@@ -550,11 +679,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_good),
-		cmocka_unit_test(test_decode_wrong_length),
-		cmocka_unit_test(test_decode_hostile_nest),
-		cmocka_unit_test(test_decode_unknown_attribute),
+		cmocka_unit_test(test_decode_owner_and_counters),
+		cmocka_unit_test(test_decode_larger_records),
+		cmocka_unit_test(test_decode_short_records),
+		cmocka_unit_test(test_decode_zero_count),
+		cmocka_unit_test(test_decode_count_beyond_attribute),
+		cmocka_unit_test(test_decode_bytes_left_over),
+		cmocka_unit_test(test_decode_invalid_record),
+		cmocka_unit_test(test_decode_lost_record),
 		cmocka_unit_test(test_decode_truncated_message),
-		cmocka_unit_test(test_decode_missing_type),
+		cmocka_unit_test(test_decode_short_attribute),
 		cmocka_unit_test(test_seqtrack),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_reorder_behind),

@@ -3,7 +3,7 @@
  * nldrain: the cheapest possible reader, for the benchmark's floor phase.
  * Joins the events group with the reader's receive buffer and receives
  * every message into one buffer, counting messages, bytes and records (the
- * top-level TCPTL_A_EVENT nests), and decodes nothing. What the workload
+ * COUNT of the TCPTL_A_RECORDS headers), and decodes nothing. What the workload
  * loses to it is what receiving the module's messages costs, before any
  * reader does anything with them. On SIGINT it has the module flush (as the
  * reader does), leaves the group, reads the socket dry and prints
@@ -43,8 +43,15 @@ static void count(struct counts *c, const char *buf, int len)
 		c->bytes += m->nlmsg_len;
 		if (m->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
 			continue;
-		mnl_attr_for_each(a, m, GENL_HDRLEN)
-			c->records += mnl_attr_get_type(a) == TCPTL_A_EVENT;
+		mnl_attr_for_each(a, m, GENL_HDRLEN) {
+			struct tcptl_records head;
+
+			if (mnl_attr_get_type(a) != TCPTL_A_RECORDS ||
+			    mnl_attr_get_payload_len(a) < sizeof(head))
+				continue;
+			memcpy(&head, mnl_attr_get_payload(a), sizeof(head));
+			c->records += head.count;
+		}
 	}
 }
 
