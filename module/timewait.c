@@ -253,7 +253,10 @@ static int tcptl_tw_segment_ret(struct kretprobe_instance *ri,
 static int tcptl_check_established_pre(struct kprobe *kp,
 				       struct pt_regs *regs)
 {
-	tcptl_hint_set(&tcptl_reuse_hint, current, TCPTL_TW_REASON_REUSED);
+	/* Every connect() passes here: nothing to note for nobody. */
+	if (tcptl_events_listening())
+		tcptl_hint_set(&tcptl_reuse_hint, current,
+			       TCPTL_TW_REASON_REUSED);
 	return 0;
 }
 
