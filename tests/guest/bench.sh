@@ -6,7 +6,9 @@
 # with the reader in events, timeline and JSON modes, and events with the
 # reader at niceness -10 (--nice); and, for comparison, libbpf-tools'
 # tcpstates (the inet_sock_set_state tracepoint through BPF, no module
-# loaded). Each run
+# loaded). Round R runs the phases in the list's order rotated by R - 1, so
+# no phase (the baseline included) always runs first or after the same
+# neighbour. Each run
 # gets a fresh network namespace (its TIME_WAITs die with it, so runs do not
 # inherit each other's), tcp_max_tw_buckets raised to
 # 1048576 and the port range widened to 1024-65535 so that the workload
@@ -15,7 +17,7 @@
 . /tcptl/tests/lib.sh
 . /tcptl/tests/tl.sh
 
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-7}
 SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 CLIENTS=${BENCH_CLIENTS:-4}
 # Which phases each round runs (make bench TCPTL_BENCH=R:S:C:timeline,events
@@ -179,11 +181,14 @@ mismatch_report() {
 # must see the kernel as the baseline does, whatever ran before).
 without_module() { [ "$1" = baseline ] || [ "$1" = tcpstates ]; }
 
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
 one_run() {
 	phase=$1 round=$2
 	run=$((run + 1))
 	port=$((20000 + run))
 	ns=bench$run
+	t0=$(uptime_s)
 	ns_up "$ns" || fail "netns"
 	if without_module "$phase"; then
 		[ -d /sys/module/tcp_timeline ] && unload_module
@@ -297,7 +302,7 @@ one_run() {
 	without_module "$phase" || unload_module
 	ip netns del "$ns"
 	sleep 2		# the namespace's cleanup runs in a worker: let it finish
-	echo "$line"
+	echo "$line run_s=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')"
 }
 
 if [ -z "$TCPSTATES" ]; then
@@ -311,9 +316,20 @@ elif [ ! -e /sys/kernel/tracing/events ]; then
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 fi
 echo "BENCH-CONFIG rounds=$ROUNDS seconds=$SECONDS_PER_RUN clients=$CLIENTS cpus=$(nproc) kernel=$(uname -r) clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) phases=$(echo $PHASES | tr ' ' ',')"
+# rotated N: the phases, starting at the Nth (from 0), the ones before it
+# after the rest.
+rotated() {
+	local i=0 head= tail=
+	for p in $PHASES; do
+		if [ $i -lt "$1" ]; then tail="$tail $p"; else head="$head $p"; fi
+		i=$((i + 1))
+	done
+	echo $head $tail
+}
+nphases=$(echo $PHASES | wc -w)
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	for phase in $PHASES; do
+	for phase in $(rotated $(((r - 1) % nphases))); do
 		one_run $phase $r
 	done
 	r=$((r + 1))
@@ -424,4 +440,4 @@ ip netns del benchrec
 echo "TCPTL-FILE-BEGIN churn.rec.gz.b64"
 gzip -c /tmp/churn.rec | base64
 echo "TCPTL-FILE-END"
-echo "BENCH-DONE"
+echo "BENCH-DONE uptime_s=$(uptime_s)"
