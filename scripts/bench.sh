@@ -8,16 +8,18 @@
 # rates do not.
 #
 #   KERNEL=6.1                     which matrix kernel boots
-#   TCPTL_BENCH=ROUNDS:SECONDS:CLIENTS[:PHASES]   default 3:5:4; PHASES
+#   TCPTL_BENCH=ROUNDS:SECONDS:CLIENTS[:PHASES]   default 7:5:4; PHASES
 #                                  (comma-separated, e.g. timeline,events)
-#                                  to run only those after each baseline
+#                                  to run only those beside each baseline
 #   TCPTL_CLOCKSOURCE=tsc|hpet     the guest's clocksource (default tsc)
+#   TCPTL_TIMEOUT=SECONDS          the guest's limit (default: twice the
+#                                  expected duration, 1800 at least)
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TCPTL_BUILD:-$TOP/build}
 KERNEL=${KERNEL:-6.1}
-export TCPTL_BENCH=${TCPTL_BENCH:-3:5:4}
+export TCPTL_BENCH=${TCPTL_BENCH:-7:5:4}
 # The guest's clock. QEMU's TCG guest finds its TSCs "unsynchronized" and
 # falls back to the emulated HPET, where every clock read (TCP reads one per
 # segment, the module one per record) is a trap into device emulation, a
@@ -45,12 +47,54 @@ if ! command -v perf >/dev/null && [ "$(id -u)" = 0 ]; then
 		echo "bench: linux-perf not installed: no profile" >&2
 fi
 command -v perf >/dev/null && export TCPTL_EXTRA_TOOLS="${TCPTL_EXTRA_TOOLS:+$TCPTL_EXTRA_TOOLS }perf"
+# tcpstates (Debian's libbpf-tools), the tracepoint-only tool the readers
+# are compared with (the tcpstates phase; optional). Copied into the guest
+# with its shared libraries (scripts/vm.sh); CO-RE, it reads the guest
+# kernel's BTF (/sys/kernel/btf/vmlinux).
+find_tcpstates() {
+	local b
+	for b in "$(command -v tcpstates)" "$(command -v bpf-tcpstates)" /usr/sbin/tcpstates /usr/sbin/bpf-tcpstates; do
+		[ -n "$b" ] && [ -x "$b" ] && { echo "$b"; return; }
+	done
+	return 0
+}
+tcpstates=$(find_tcpstates)
+if [ -z "$tcpstates" ] && [ "$(id -u)" = 0 ]; then
+	apt-get install -y -q --no-install-recommends libbpf-tools >/dev/null 2>&1 || true
+	tcpstates=$(find_tcpstates)
+fi
+if [ -n "$tcpstates" ]; then
+	export TCPTL_EXTRA_TOOLS="${TCPTL_EXTRA_TOOLS:+$TCPTL_EXTRA_TOOLS }$tcpstates"
+	tcpstates_version=$(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null || echo unknown)
+else
+	echo "bench: tcpstates not installed (Debian package libbpf-tools; as root the bench installs it): no tcpstates phase" >&2
+fi
+
+# How long the guest takes, as measured here under emulation (2 host
+# cores): a run is its SECONDS of churn plus about 3 s (the namespace, the
+# module's load and unload) and about 3 s more per second of churn (the
+# reader's stop, counting its output: jq over the JSON phase's takes the
+# longest); then the boot, the three profiled runs, the forced overflow and
+# the recording. Each run's run_s= says what it took. PHASES: the guest's
+# default list (baseline, module, floor, events, tcpstates, events_nice,
+# timeline, json, paced).
+IFS=: read -r b_rounds b_seconds _ b_phases <<<"$TCPTL_BENCH"
+if [ -n "${b_phases:-}" ]; then
+	b_nphases=$(($(tr ',' '\n' <<<"$b_phases" | grep -cvx baseline) + 1))
+else
+	b_nphases=9
+fi
+expected=$((b_rounds * b_nphases * (3 + 4 * b_seconds) + 40 + 15 * b_seconds))
+TIMEOUT=${TCPTL_TIMEOUT:-$((2 * expected > 1800 ? 2 * expected : 1800))}
 echo "== churn benchmark in the guest (kernel $KERNEL, rounds:seconds:clients $TCPTL_BENCH, accel $TCPTL_ACCEL)"
+echo "   $b_rounds rounds of $b_nphases phases: about $(((expected + 59) / 60)) min expected, guest time limit $((TIMEOUT / 60)) min"
 "$TOP/scripts/kernels.sh" prepare "$KERNEL"
-TCPTL_TIMEOUT=${TCPTL_TIMEOUT:-1800} "$TOP/scripts/vm.sh" bench "$KERNEL" |
+started=$SECONDS
+TCPTL_TIMEOUT=$TIMEOUT "$TOP/scripts/vm.sh" bench "$KERNEL" |
 	grep -E '^(BENCH|\[|FAIL)' || true
 log=$BUILD/$KERNEL/console.log
 grep -q '^BENCH-DONE' "$log" || { echo "bench: the guest did not finish (log: $log)" >&2; exit 1; }
+echo "   the guest part took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s (expected about $(((expected + 59) / 60)) min)"
 tr -d '\r' <"$log" | grep '^BENCH ' >"$BUILD/bench-$KERNEL.txt"
 tr -d '\r' <"$log" | awk '/^TCPTL-FILE-BEGIN churn.rec.gz.b64/ { on = 1; next }
 	/^TCPTL-FILE-END/ { on = 0 } on' | base64 -d | gunzip >"$BUILD/churn.rec"
@@ -123,6 +167,7 @@ END {
 	print " paced: events mode at a fixed rate the guest sustains, for the delivery latency)"
 }
 AWK
+tr -d '\r' <"$log" | sed -n 's/^BENCH-TCPSTATES unavailable: /\ntcpstates not run: /p'
 # What the output held where delivered != caused (tests/guest/bench.sh).
 if tr -d '\r' <"$log" | grep -q '^BENCH-MISMATCH '; then
 	echo
