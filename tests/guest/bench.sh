@@ -4,7 +4,11 @@
 # module without reader, module with the cheapest possible reader (floor:
 # progs/nldrain receives and counts, decodes and writes nothing), and module
 # with the reader in events, timeline and JSON modes, and events with the
-# reader at niceness -10 (--nice). Each run
+# reader at niceness -10 (--nice); and, for comparison, libbpf-tools'
+# tcpstates (the inet_sock_set_state tracepoint through BPF, no module
+# loaded). Round R runs the phases in the list's order rotated by R - 1, so
+# no phase (the baseline included) always runs first or after the same
+# neighbour. Each run
 # gets a fresh network namespace (its TIME_WAITs die with it, so runs do not
 # inherit each other's), tcp_max_tw_buckets raised to
 # 1048576 and the port range widened to 1024-65535 so that the workload
@@ -13,15 +17,18 @@
 . /tcptl/tests/lib.sh
 . /tcptl/tests/tl.sh
 
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-7}
 SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 CLIENTS=${BENCH_CLIENTS:-4}
 # Which phases each round runs (make bench TCPTL_BENCH=R:S:C:timeline,events
 # to chase one; the baseline always runs, the ratios need it).
 PHASES=baseline
-for p in $(echo "${BENCH_PHASES:-module,floor,events,events_nice,timeline,json,paced}" | tr ',' ' '); do
+for p in $(echo "${BENCH_PHASES:-module,floor,events,tcpstates,events_nice,timeline,json,paced}" | tr ',' ' '); do
 	[ "$p" = baseline ] || PHASES="$PHASES $p"
 done
+# libbpf-tools' tcpstates, shipped by the host when it has it (Debian names
+# it tcpstates, later ones bpf-tcpstates).
+TCPSTATES=$(command -v tcpstates || command -v bpf-tcpstates || true)
 # The paced phase: a load the guest sustains with the reader, for latency.
 PACED_RATE=${BENCH_PACED_RATE:-300}
 run=0
@@ -38,6 +45,10 @@ cpu_split() { awk '{ printf "reader_user_s=%.2f reader_sys_s=%.2f", $14 / 100, $
 # Busy jiffies of the whole guest (everything but idle and iowait).
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
+# caused CONNS LISTENERS: the transitions the workload causes, 5 per
+# endpoint and 2 per listener (see count_events_text).
+caused() { echo $((10 * $1 + 2 * $2)); }
+
 # The connection transitions the workload causes, 5 per endpoint, and each
 # listener's 2, as each output shows them.
 count_events_text() {
@@ -50,6 +61,47 @@ count_events_json() {
 			"SYN_RECV>ESTABLISHED", "ESTABLISHED>CLOSE_WAIT", "CLOSE_WAIT>LAST_ACK",
 			"LAST_ACK>CLOSE", "CLOSE>LISTEN", "LISTEN>CLOSE"))] | length' "$1"
 }
+# The same transitions as tcpstates prints them: the tracepoint alone never
+# shows TIME_WAIT, so the client's last one is FIN_WAIT2 -> CLOSE (the full
+# socket's close once the timewait socket took over); as many as caused.
+# Only the churn port's: the client's lines have it as the remote port (at
+# SYN_SENT the local port is still 0), the server child's and the
+# listener's as the local port (the child's first line still shows the
+# listener's ports). The columns are counted from the end: COMM is free text.
+count_tcpstates() {
+	awk -v port="$2" -v mode="${3:-}" '$(NF - 2) == "->" && ($(NF - 6) == port || $(NF - 4) == port) {
+		t = $(NF - 3) ">" $(NF - 1)
+		if (t ~ /^(CLOSE>SYN_SENT|SYN_SENT>ESTABLISHED|ESTABLISHED>FIN_WAIT1|FIN_WAIT1>FIN_WAIT2|FIN_WAIT2>CLOSE|LISTEN>SYN_RECV|SYN_RECV>ESTABLISHED|ESTABLISHED>CLOSE_WAIT|CLOSE_WAIT>LAST_ACK|LAST_ACK>CLOSE|CLOSE>LISTEN|LISTEN>CLOSE)$/) n++
+		else if (t == "SYN_RECV>CLOSE") races++
+	}
+	END { print (mode == "races" ? races : n) + 0 }' "$1"
+}
+lost_races_tcpstates() { count_tcpstates "$1" "$2" races; }
+# tcpstates_transitions FILE PORT: how many of each transition (the churn
+# port's), "COUNT OLD>NEW" a line.
+tcpstates_transitions() {
+	awk -v port="$2" '$(NF - 2) == "->" && ($(NF - 6) == port || $(NF - 4) == port) { print $(NF - 3) ">" $(NF - 1) }' "$1" |
+		sort | uniq -c
+}
+# tcpstates_attached PID: tcpstates sets its SIGINT handler once its
+# programs are attached and its perf buffer is open (the header it prints
+# next stays in stdio's buffer until exit when stdout is a file), so from
+# then on every transition reaches its perf buffer. SIGINT is bit 1 of
+# SigCgt.
+tcpstates_attached() {
+	awk '/^SigCgt:/ { d = substr($2, length($2), 1); f = index("2367abefABEF", d) > 0 } END { exit !f }' "/proc/$1/status" 2>/dev/null
+}
+tcpstates_wait_attached() {
+	local limit=$((600 * ${TCPTL_SLOW:-1})) i=0
+	while [ $i -lt $limit ]; do
+		tcpstates_attached "$1" && return 0
+		kill -0 "$1" 2>/dev/null || fail "tcpstates exited while starting: $(cat "$2")"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "tcpstates did not attach in $((limit / 10)) s: $(cat "$2")"
+}
+
 # Timeline steps: every state entered, less the timewait socket's own
 # (an orphaned FIN_WAIT2 handed to it, and the end of TIME_WAIT).
 count_timeline_steps() {
@@ -125,22 +177,37 @@ mismatch_report() {
 	esac
 }
 
+# Phases that run without the module: the baseline, and tcpstates (which
+# must see the kernel as the baseline does, whatever ran before).
+without_module() { [ "$1" = baseline ] || [ "$1" = tcpstates ]; }
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
 one_run() {
 	phase=$1 round=$2
 	run=$((run + 1))
 	port=$((20000 + run))
 	ns=bench$run
+	t0=$(uptime_s)
 	ns_up "$ns" || fail "netns"
-	[ "$phase" = baseline ] || load_module $MODULE_ARGS
+	if without_module "$phase"; then
+		[ -d /sys/module/tcp_timeline ] && unload_module
+	else
+		load_module $MODULE_ARGS
+	fi
 	reader= odd=
 	case $phase in
+	tcpstates)
+		# Its own stdout buffering, as when a user redirects it to a file.
+		"$TCPSTATES" >/tmp/b.out 2>/tmp/b.err & reader=$!
+		tcpstates_wait_attached "$reader" /tmp/b.err ;;
 	events | paced) tcptimeline events -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	events_nice) tcptimeline events --nice -10 -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	timeline) tcptimeline --unfinished --no-seed -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	json | overflow) tcptimeline events --json -p "$port" -o /tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	floor) nldrain >/tmp/b.out 2>/tmp/b.err & reader=$! ;;
 	esac
-	[ -n "$reader" ] && tl_wait_started /tmp/b.out /tmp/b.err "$reader"
+	[ -n "$reader" ] && [ "$phase" != tcpstates ] && tl_wait_started /tmp/b.out /tmp/b.err "$reader"
 	b0=$(busy)
 	pace=
 	[ "$phase" = paced ] && pace="-r $PACED_RATE"
@@ -152,8 +219,35 @@ one_run() {
 	listeners=${out#*listeners=}
 	listeners=${listeners%% *}
 	rate=${out##*rate=}
-	line="BENCH phase=$phase round=$round conns=$conns rate=$rate seconds=$SECONDS_PER_RUN caused=$((10 * conns + 2 * listeners)) busy_s=$(awk -v b=$((b1 - b0)) 'BEGIN { printf "%.2f", b / 100 }')"
-	if [ -n "$reader" ]; then
+	line="BENCH phase=$phase round=$round conns=$conns rate=$rate seconds=$SECONDS_PER_RUN caused=$(caused "$conns" "$listeners") busy_s=$(awk -v b=$((b1 - b0)) 'BEGIN { printf "%.2f", b / 100 }')"
+	if [ "$phase" = tcpstates ]; then
+		# On SIGINT it leaves its loop without reading what is still in
+		# its perf buffer: give it a second, and then as long as it is
+		# still busy (when it ran behind the churn).
+		sleep 1.2
+		i=0
+		ticks=$(cpu_ticks "$reader")
+		while [ $i -lt 60 ]; do
+			sleep 0.5
+			[ "$(cpu_ticks "$reader")" = "$ticks" ] && break
+			ticks=$(cpu_ticks "$reader")
+			i=$((i + 1))
+		done
+		split=$(cpu_split "$reader")
+		kill -INT "$reader"
+		wait "$reader" || fail "tcpstates failed: $(cat /tmp/b.err)"
+		grep -q '^SKADDR ' /tmp/b.out || fail "tcpstates wrote no header: $(cat /tmp/b.err)"
+		delivered=$(count_tcpstates /tmp/b.out "$port")
+		races=$(lost_races_tcpstates /tmp/b.out "$port")
+		delivered=$((delivered - races))
+		# Its perf buffer's losses, per CPU: "lost N events on CPU #C".
+		lp=$(awk '/^lost [0-9]+ events on CPU/ { n += $2 } END { print n + 0 }' /tmp/b.err)
+		if [ "$delivered" != "$(caused "$conns" "$listeners")" ]; then
+			tcpstates_transitions /tmp/b.out "$port" |
+				awk -v run="$run" '{ printf "BENCH-MISMATCH run=%s tcpstates transitions=%d %s\n", run, $1, $2 }'
+		fi
+		line="$line delivered=$delivered lost_races=$races lost_perf=$lp reader_cpu_s=$(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 100 }') $split"
+	elif [ -n "$reader" ]; then
 		sleep 1.2	# the flush interval and the reader's reorder window
 		[ "$phase" = overflow ] && sleep 1
 		stats=$(tcptimeline stats --json)
@@ -198,23 +292,44 @@ one_run() {
 		# (The overflow run loses records on purpose; its own check is
 		# produced = delivered + reported lost.)
 		if [ "$phase" != overflow ] && [ "$phase" != floor ] &&
-			{ [ "$delivered" != "$((10 * conns + 2 * listeners))" ] || [ "${odd:-0}" != 0 ]; }; then
+			{ [ "$delivered" != "$(caused "$conns" "$listeners")" ] || [ "${odd:-0}" != 0 ]; }; then
 			mismatch_report "$phase" /tmp/b.out
 		fi
 		[ -n "$odd" ] && line="$line odd_timelines=$odd"
 		line="$line delivered=$delivered lost_races=$races lost_module=${lm:-?} lost_socket=${ls:-?} reader_cpu_s=$(awk -v t="$ticks" 'BEGIN { printf "%.2f", t / 100 }') $split $lat"
 		line="$line produced=$(echo "$stats" | jq .produced) module_lost=$(echo "$stats" | jq .lost) module_memory=$(echo "$stats" | jq .memory_bytes)"
 	fi
-	[ "$phase" = baseline ] || unload_module
+	without_module "$phase" || unload_module
 	ip netns del "$ns"
 	sleep 2		# the namespace's cleanup runs in a worker: let it finish
-	echo "$line"
+	echo "$line run_s=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')"
 }
 
-echo "BENCH-CONFIG rounds=$ROUNDS seconds=$SECONDS_PER_RUN clients=$CLIENTS cpus=$(nproc) kernel=$(uname -r) clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+if [ -z "$TCPSTATES" ]; then
+	case " $PHASES " in
+	*" tcpstates "*)
+		echo "BENCH-TCPSTATES unavailable: no tcpstates in the guest (install libbpf-tools on the host)"
+		PHASES=$(echo $PHASES | tr ' ' '\n' | grep -vx tcpstates | tr '\n' ' ') ;;
+	esac
+elif [ ! -e /sys/kernel/tracing/events ]; then
+	# libbpf finds the tracepoint's id in tracefs.
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+fi
+echo "BENCH-CONFIG rounds=$ROUNDS seconds=$SECONDS_PER_RUN clients=$CLIENTS cpus=$(nproc) kernel=$(uname -r) clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) phases=$(echo $PHASES | tr ' ' ',')"
+# rotated N: the phases, starting at the Nth (from 0), the ones before it
+# after the rest.
+rotated() {
+	local i=0 head= tail=
+	for p in $PHASES; do
+		if [ $i -lt "$1" ]; then tail="$tail $p"; else head="$head $p"; fi
+		i=$((i + 1))
+	done
+	echo $head $tail
+}
+nphases=$(echo $PHASES | wc -w)
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	for phase in $PHASES; do
+	for phase in $(rotated $(((r - 1) % nphases))); do
 		one_run $phase $r
 	done
 	r=$((r + 1))
@@ -325,4 +440,4 @@ ip netns del benchrec
 echo "TCPTL-FILE-BEGIN churn.rec.gz.b64"
 gzip -c /tmp/churn.rec | base64
 echo "TCPTL-FILE-END"
-echo "BENCH-DONE"
+echo "BENCH-DONE uptime_s=$(uptime_s)"
