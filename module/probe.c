@@ -33,6 +33,20 @@ static void tcptl_fill_rest(struct tcptl_record *rec, const struct sock *sk,
 		tcptl_fill_counters(rec, sk);
 }
 
+/* A record about sk itself, made by a hook that may read it whole. */
+static void tcptl_record_sock(const struct sock *sk, u8 type, int oldstate,
+			      int newstate, bool counters)
+{
+	struct tcptl_record rec;
+
+	tcptl_record_start(&rec, type, oldstate, newstate);
+	tcptl_fill_identity(&rec, sk);
+	if (!tcptl_record_passes(&rec))
+		return;
+	tcptl_fill_rest(&rec, sk, counters);
+	tcptl_ring_push(&rec);
+}
+
 static u32 tcptl_attached;
 
 /* The tracepoints fire for SCTP, MPTCP and DCCP sockets too. */
@@ -166,17 +180,10 @@ static void tcptl_probe_set_state(void *data, const struct sock *sk,
 
 static void tcptl_probe_reset(const struct sock *sk, u8 type)
 {
-	struct tcptl_record rec;
-
 	/* Resets for no socket, request or timewait sockets: not ours. */
 	if (!sk || !sk_fullsock(sk) || !tcptl_wanted(sk))
 		return;
-	tcptl_record_start(&rec, type, sk->sk_state, sk->sk_state);
-	tcptl_fill_identity(&rec, sk);
-	if (!tcptl_record_passes(&rec))
-		return;
-	tcptl_fill_rest(&rec, sk, false);
-	tcptl_ring_push(&rec);
+	tcptl_record_sock(sk, type, sk->sk_state, sk->sk_state, false);
 }
 
 static void tcptl_probe_send_reset(void *data, TCPTL_SEND_RESET_ARGS)
@@ -196,16 +203,10 @@ static void tcptl_probe_receive_reset(void *data, struct sock *sk)
 static int tcptl_connect_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct sock *sk = (const struct sock *)regs_get_kernel_argument(regs, 0);
-	struct tcptl_record rec;
 
-	if (!tcptl_wanted(sk))
-		return 0;
-	tcptl_record_start(&rec, TCPTL_EVENT_STATE, TCP_CLOSE, TCP_SYN_SENT);
-	tcptl_fill_identity(&rec, sk);
-	if (!tcptl_record_passes(&rec))
-		return 0;
-	tcptl_fill_rest(&rec, sk, true);
-	tcptl_ring_push(&rec);
+	if (tcptl_wanted(sk))
+		tcptl_record_sock(sk, TCPTL_EVENT_STATE, TCP_CLOSE, TCP_SYN_SENT,
+				  true);
 	return 0;
 }
 
@@ -230,18 +231,12 @@ static int tcptl_accept_ret(struct kretprobe_instance *ri,
 			    struct pt_regs *regs)
 {
 	const struct sock *sk = (const struct sock *)regs_return_value(regs);
-	struct tcptl_record rec;
 	int state;
 
 	if (!tcptl_wanted(sk))
 		return 0;
 	state = READ_ONCE(sk->sk_state);
-	tcptl_record_start(&rec, TCPTL_EVENT_ACCEPT, state, state);
-	tcptl_fill_identity(&rec, sk);
-	if (!tcptl_record_passes(&rec))
-		return 0;
-	tcptl_fill_rest(&rec, sk, true);
-	tcptl_ring_push(&rec);
+	tcptl_record_sock(sk, TCPTL_EVENT_ACCEPT, state, state, true);
 	return 0;
 }
 
