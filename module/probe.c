@@ -22,17 +22,6 @@
 #include "tcp_timeline.h"
 #include "timewait.h"
 
-/* Who a record is for, once the filter let it pass; counters if asked. */
-static void tcptl_fill_rest(struct tcptl_record *rec, const struct sock *sk,
-			    bool counters)
-{
-	rec->cookie = tcptl_cookie(sk);
-	tcptl_fill_task(rec);
-	tcptl_fill_owner(rec, sk);
-	if (counters)
-		tcptl_fill_counters(rec, sk);
-}
-
 /* A record about sk itself, made by a hook that may read it whole. */
 static void tcptl_record_sock(const struct sock *sk, u8 type, int oldstate,
 			      int newstate, bool counters)
@@ -144,6 +133,7 @@ static void tcptl_probe_set_state(void *data, const struct sock *sk,
 	struct tcptl_record rec;
 	unsigned long flags;
 	bool child_birth = oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV;
+	bool pass = false;
 
 	/* The tracepoint also fires for "transitions" to the same state
 	 * (CLOSING -> CLOSING in a simultaneous close): not a transition.
@@ -164,17 +154,27 @@ static void tcptl_probe_set_state(void *data, const struct sock *sk,
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
 		rec.flags |= TCPTL_EVF_PORT_PENDING;
 
-	local_irq_save(flags);
-	tcptl_held_resolve(this_cpu_ptr(&tcptl_held), sk, &rec);
+	/*
+	 * Filled before interrupts go off: only the held slots and the order
+	 * of the pushes (a held child's record first) need that.
+	 */
 	if (child_birth) {
 		/* filtered once its identity is known */
 		tcptl_fill_task(&rec);
 		tcptl_fill_owner(&rec, sk);
-		tcptl_held_add(this_cpu_ptr(&tcptl_held), sk, &rec);
-	} else if (tcptl_record_passes(&rec)) {
-		tcptl_fill_rest(&rec, sk, tcptl_has_counters(oldstate, newstate));
-		tcptl_ring_push(&rec);
+	} else {
+		pass = tcptl_record_passes(&rec);
+		if (pass)
+			tcptl_fill_rest(&rec, sk,
+					tcptl_has_counters(oldstate, newstate));
 	}
+
+	local_irq_save(flags);
+	tcptl_held_resolve(this_cpu_ptr(&tcptl_held), sk, &rec);
+	if (child_birth)
+		tcptl_held_add(this_cpu_ptr(&tcptl_held), sk, &rec);
+	else if (pass)
+		tcptl_ring_push(&rec);
 	local_irq_restore(flags);
 }
 

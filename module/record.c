@@ -129,6 +129,16 @@ void tcptl_fill_counters(struct tcptl_record *rec, const struct sock *sk)
 	rec->rcv_queue = (int)unread > 0 ? unread : 0;
 }
 
+void tcptl_fill_rest(struct tcptl_record *rec, const struct sock *sk,
+		     bool counters)
+{
+	rec->cookie = tcptl_cookie(sk);
+	tcptl_fill_task(rec);
+	tcptl_fill_owner(rec, sk);
+	if (counters)
+		tcptl_fill_counters(rec, sk);
+}
+
 bool tcptl_record_passes(const struct tcptl_record *rec)
 {
 	if (tcptl_filter_match(rec))

@@ -41,6 +41,9 @@ void tcptl_fill_task(struct tcptl_record *rec);
 void tcptl_fill_owner(struct tcptl_record *rec, const struct sock *sk);
 void tcptl_fill_counters(struct tcptl_record *rec, const struct sock *sk);
 u64 tcptl_cookie(const struct sock *sk);
+/* Once the filter let it pass: cookie, task, owner, counters if asked. */
+void tcptl_fill_rest(struct tcptl_record *rec, const struct sock *sk,
+		     bool counters);
 
 /* The filter, then into this CPU's buffer; false if the filter dropped it. */
 bool tcptl_emit(struct tcptl_record *rec);

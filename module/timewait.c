@@ -164,11 +164,8 @@ static int tcptl_tw_enter_pre(struct kprobe *kp, struct pt_regs *regs)
 	tcptl_fill_identity(&rec, sk);
 	if (!tcptl_record_passes(&rec))
 		return 0;
-	rec.cookie = cookie;
-	tcptl_fill_task(&rec);
 	/* The full socket's last word: its counters as it hands over. */
-	tcptl_fill_owner(&rec, sk);
-	tcptl_fill_counters(&rec, sk);
+	tcptl_fill_rest(&rec, sk, true);
 	tcptl_ring_push(&rec);
 	return 0;
 }
@@ -290,9 +287,7 @@ static int tcptl_tw_alloc_ret(struct kretprobe_instance *ri,
 	tcptl_fill_identity(&rec, a->sk);
 	if (!tcptl_record_passes(&rec))
 		return 0;
-	rec.cookie = tcptl_cookie(a->sk);
-	tcptl_fill_task(&rec);
-	tcptl_fill_owner(&rec, a->sk);
+	tcptl_fill_rest(&rec, a->sk, false);
 	tcptl_ring_push(&rec);
 	return 0;
 }
