@@ -153,6 +153,9 @@ static void tcptl_probe_set_state(void *data, const struct sock *sk,
 	tcptl_fill_identity(&rec, sk);
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
 		rec.flags |= TCPTL_EVF_PORT_PENDING;
+	/* Why it closed: tcp_reset() and tcp_write_err() set it first. */
+	if (newstate == TCP_CLOSE)
+		rec.error = min_t(int, READ_ONCE(sk->sk_err), U8_MAX);
 
 	/*
 	 * Filled before interrupts go off: only the held slots and the order

@@ -84,6 +84,7 @@ int tcptl_decode_record(const struct tcptl_record *r, struct tcptl_event *ev)
 	ev->newstate = r->newstate;
 	ev->flags = r->flags;
 	ev->tw_reason = r->tw_reason;
+	ev->error = r->error;
 	if (r->flags & TCPTL_EVF_TASK_CONTEXT) {
 		ev->has_pid = true;
 		ev->pid = r->pid;

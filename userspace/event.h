@@ -40,6 +40,7 @@ struct tcptl_event {
 	uint8_t family;
 	uint8_t oldstate, newstate;
 	uint8_t tw_reason;
+	uint8_t error;		/* errno the socket closed with, 0: none */
 	bool has_seq;
 	bool has_pid;
 	bool has_owner;		/* uid and ino are present */
@@ -54,6 +55,8 @@ const char *tcptl_state_name(unsigned int state);
 int tcptl_state_from_name(const char *name);
 const char *tcptl_type_name(unsigned int type);
 const char *tcptl_tw_reason_name(unsigned int reason);
+/* "ETIMEDOUT" for an errno the kernel closed a socket with. */
+const char *tcptl_errno_name(unsigned int err, char *buf, size_t len);
 /* "TIME_WAIT entry, ..." for a mask of enum tcptl_hook; "none" if 0. */
 void tcptl_hook_names(uint32_t hooks, char *buf, size_t len);
 

@@ -87,3 +87,13 @@ void tcptl_hook_names(uint32_t hooks, char *buf, size_t len)
 	if (!buf[0])
 		snprintf(buf, len, "none");
 }
+
+const char *tcptl_errno_name(unsigned int err, char *buf, size_t len)
+{
+	const char *name = strerrorname_np((int)err);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", err);
+	return buf;
+}

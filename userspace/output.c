@@ -127,6 +127,13 @@ static void json_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 		tcptl_line_str(l, tcptl_tw_reason_name(ev->tw_reason));
 		tcptl_line_chr(l, '"');
 	}
+	if (ev->error) {
+		char name[16];
+
+		tcptl_line_str(l, ",\"error\":\"");
+		tcptl_line_str(l, tcptl_errno_name(ev->error, name, sizeof(name)));
+		tcptl_line_chr(l, '"');
+	}
 	if (ev->has_prev_ns)
 		json_u64(l, ev->type == TCPTL_EVENT_ACCEPT ? ",\"accept_wait_ns\":" :
 			 ",\"prev_state_ns\":", ev->prev_state_ns);
@@ -236,6 +243,12 @@ void tcptl_print_event(const struct tcptl_out *o, const struct tcptl_event *ev,
 	if (ev->tw_reason) {
 		tcptl_line_str(l, " reason=");
 		tcptl_line_str(l, tcptl_tw_reason_name(ev->tw_reason));
+	}
+	if (ev->error) {
+		char name[16];
+
+		tcptl_line_str(l, " error=");
+		tcptl_line_str(l, tcptl_errno_name(ev->error, name, sizeof(name)));
 	}
 	tcptl_line_chr(l, '\n');
 	tcptl_line_write(l, o->f);

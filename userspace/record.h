@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define TCPTL_RECORD_MAGIC "tcp_timeline recording 3\n"
+#define TCPTL_RECORD_MAGIC "tcp_timeline recording 4\n"
 
 int tcptl_record_open(FILE **f, const char *path);
 void tcptl_record_write(FILE *f, const void *buf, size_t len);

@@ -3,7 +3,7 @@
  * tcp-timeline: the generic netlink contract between tcp_timeline.ko and its
  * readers. This header is the single source of truth for both sides.
  *
- * Family "tcp_timeline", version 3 (the family's version in the controller's
+ * Family "tcp_timeline", version 4 (the family's version in the controller's
  * reply; a reader refuses a module of another version), visible in the
  * initial network namespace only. Every request needs CAP_NET_ADMIN; so does
  * joining the multicast group "events" (GENL_MCAST_CAP_NET_ADMIN or
@@ -93,6 +93,12 @@
  * records have none: the transition that follows has them. Without the
  * flag the counter fields are 0.
  *
+ * Error: a STATE record to CLOSE carries the socket's pending error, set
+ * just before the kernel closed it: ECONNREFUSED (a RST answered the SYN),
+ * ETIMEDOUT (retransmissions gave up; an ICMP error seen meanwhile, such as
+ * EHOSTUNREACH, takes its place), ECONNRESET or EPIPE (a RST later), or 0
+ * when the socket's own process closed it.
+ *
  * Attribute numbering starts at 1; unknown attributes must be ignored by
  * readers so that new ones can be added without a version bump.
  */
@@ -102,7 +108,7 @@
 #include <linux/types.h>
 
 #define TCPTL_GENL_NAME		"tcp_timeline"
-#define TCPTL_GENL_VERSION	3
+#define TCPTL_GENL_VERSION	4
 #define TCPTL_MCGRP_EVENTS	"events"
 
 enum tcptl_cmd {
@@ -247,7 +253,9 @@ struct tcptl_record {
 	__u8 oldstate;		/* enum tcptl_state */
 	__u8 newstate;		/* enum tcptl_state */
 	__u8 tw_reason;		/* enum tcptl_tw_reason */
-	__u8 reserved[3];	/* 0 */
+	__u8 error;		/* sk_err at a STATE record to CLOSE: why it
+				 * closed (ECONNREFUSED, ETIMEDOUT, ...); 0 */
+	__u8 reserved[2];	/* 0 */
 	char comm[16];		/* NUL-terminated (TASK_CONTEXT) */
 	__u32 reserved2;	/* 0 */
 };
