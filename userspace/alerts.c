@@ -59,6 +59,74 @@ static void raise_alert(struct eval *e, const char *key, const char *text)
 	al->seen = true;
 }
 
+static void endpoint_name(char *buf, size_t len, const struct tcptl_endpoint *e)
+{
+	if (e->family)
+		tcptl_format_endpoint(buf, len, e->family, &e->addr, e->port);
+	else
+		snprintf(buf, len, "other");
+}
+
+/* The buildup on the way in: listeners, SYN_SENT, connect failures. */
+static void inbound(struct eval *e, const struct tcptl_options *o,
+		    const struct tcptl_inbound_snap *in, double secs)
+{
+	char key[96], text[256], ep[64];
+
+	for (unsigned int i = 0; o->warn_accept_queue > 0 && i < in->n_listeners; i++) {
+		const struct tcptl_listener *l = &in->listeners[i];
+		double pct = 100.0 * l->accept_queue / (l->backlog ? l->backlog : 1);
+
+		if (!l->accept_queue || pct < o->warn_accept_queue)
+			continue;
+		endpoint_name(ep, sizeof(ep), &l->local);
+		snprintf(key, sizeof(key), "accept_queue local=%s", ep);
+		snprintf(text, sizeof(text), "%s (pid %u) listening on %s has %u of %u connections waiting for accept() (%.0f%%, limit %.0f%%), %u SYN_RECV requests",
+			 l->pid ? l->comm : "(no process)", l->pid, ep, l->accept_queue, l->backlog,
+			 pct, o->warn_accept_queue, l->syn_recv);
+		raise_alert(e, key, text);
+	}
+	if (o->warn_listen_overflows > 0 && in->tcpext_ok &&
+	    in->tcpext_rate[TCPTL_TCPEXT_OVERFLOWS] > o->warn_listen_overflows) {
+		snprintf(text, sizeof(text), "%.1f listen overflows per second (limit %.1f): an accept queue is full; %" PRIu64 " since start, %" PRIu64 " listen drops",
+			 in->tcpext_rate[TCPTL_TCPEXT_OVERFLOWS], o->warn_listen_overflows,
+			 in->tcpext_since[TCPTL_TCPEXT_OVERFLOWS], in->tcpext_since[TCPTL_TCPEXT_DROPS]);
+		raise_alert(e, "listen_overflows", text);
+	}
+	for (unsigned int i = 0; i < in->n_syn_remote; i++) {
+		const struct tcptl_syn_remote *r = &in->syn_remote[i];
+		uint32_t failed = 0;
+
+		endpoint_name(ep, sizeof(ep), &r->remote);
+		if (o->warn_syn_sent && r->count > o->warn_syn_sent) {
+			snprintf(key, sizeof(key), "syn_sent remote=%s", ep);
+			snprintf(text, sizeof(text), "%u connects waiting on %s (limit %" PRIu64 "), oldest %s%.1f s, %u SYN retransmissions, by %s (pid %u)",
+				 r->count, ep, o->warn_syn_sent, r->oldest_known ? "" : "over ",
+				 r->oldest_s, r->retrans, r->pid ? r->comm : "(unknown)", r->pid);
+			raise_alert(e, key, text);
+		}
+		if (o->warn_syn_sent_age > 0 && r->count && r->oldest_s >= o->warn_syn_sent_age) {
+			snprintf(key, sizeof(key), "syn_sent_age remote=%s", ep);
+			snprintf(text, sizeof(text), "a connect to %s has waited %s%.1f s (limit %.1f s), %u waiting, by %s (pid %u)",
+				 ep, r->oldest_known ? "" : "over ", r->oldest_s, o->warn_syn_sent_age,
+				 r->count, r->pid ? r->comm : "(unknown)", r->pid);
+			raise_alert(e, key, text);
+		}
+		for (int k = 0; k < TCPTL_CONNFAIL_KINDS; k++)
+			failed += r->failed[k];
+		if (o->warn_connect_failures > 0 && secs > 0 &&
+		    failed / secs > o->warn_connect_failures) {
+			snprintf(key, sizeof(key), "connect_failures remote=%s", ep);
+			snprintf(text, sizeof(text), "%.1f failed connects per second to %s (limit %.1f): refused %u, timeout %u, unreachable %u, no_port %u, aborted %u",
+				 failed / secs, ep, o->warn_connect_failures,
+				 r->failed[TCPTL_CONNFAIL_REFUSED], r->failed[TCPTL_CONNFAIL_TIMEOUT],
+				 r->failed[TCPTL_CONNFAIL_UNREACHABLE], r->failed[TCPTL_CONNFAIL_NO_PORT],
+				 r->failed[TCPTL_CONNFAIL_ABORTED]);
+			raise_alert(e, key, text);
+		}
+	}
+}
+
 void tcptl_alerts_eval(struct tcptl_alerts *a, const struct tcptl_options *o,
 		       const struct tcptl_snapshot *snap, FILE *f, bool json)
 {
@@ -113,6 +181,7 @@ void tcptl_alerts_eval(struct tcptl_alerts *a, const struct tcptl_options *o,
 			raise_alert(&e, key, text);
 		}
 	}
+	inbound(&e, o, &snap->in, snap->interval_s);
 	HASH_ITER(hh, a->firing, al, tmp) {
 		if (al->seen)
 			continue;

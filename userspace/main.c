@@ -68,6 +68,13 @@ static void usage(FILE *f)
 	      "  --warn-time-wait N        alert when TIME_WAIT sockets exceed N\n"
 	      "  --warn-tw-ports PCT       alert when one destination uses more than PCT\n"
 	      "                            percent of the ephemeral port range\n"
+	      "  --warn-accept-queue PCT   alert when a listener's accept queue reaches\n"
+	      "                            PCT percent of its backlog (100: full)\n"
+	      "  --warn-listen-overflows R alert when listen overflows exceed R per second\n"
+	      "  --warn-syn-sent N         alert when more than N connects wait on one remote\n"
+	      "  --warn-syn-sent-age S     alert when a connect waits longer than S seconds\n"
+	      "  --warn-connect-failures R alert when connects to one remote fail more\n"
+	      "                            than R times per second\n"
 	      "  --listen [ADDR:]PORT      serve /metrics over HTTP (default port 9977)\n"
 	      "  --textfile FILE           write the metrics to FILE (node_exporter textfile)\n"
 	      "\n"
@@ -96,7 +103,8 @@ enum {
 	OPT_LPORT, OPT_RPORT, OPT_LADDR, OPT_RADDR, OPT_STATE, OPT_PID, OPT_COMM, OPT_NETNS,
 	OPT_KERNEL_FILTER, OPT_PERFETTO, OPT_NO_SEED, OPT_INTERVAL, OPT_ONCE, OPT_ROWS,
 	OPT_WARN_CW_AGE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_TW_PORTS, OPT_LISTEN, OPT_TEXTFILE,
-	OPT_RECORD, OPT_ALERTS_ONLY, OPT_NICE, OPT_AFTER_TIMEWAIT,
+	OPT_RECORD, OPT_ALERTS_ONLY, OPT_NICE, OPT_AFTER_TIMEWAIT, OPT_WARN_ACCEPTQ,
+	OPT_WARN_OVERFLOWS, OPT_WARN_SYN_SENT, OPT_WARN_SYN_SENT_AGE, OPT_WARN_CONNFAIL,
 };
 
 static const struct option options[] = {
@@ -121,6 +129,11 @@ static const struct option options[] = {
 	{ "warn-close-wait", required_argument, NULL, OPT_WARN_CW },
 	{ "warn-time-wait", required_argument, NULL, OPT_WARN_TW },
 	{ "warn-tw-ports", required_argument, NULL, OPT_WARN_TW_PORTS },
+	{ "warn-accept-queue", required_argument, NULL, OPT_WARN_ACCEPTQ },
+	{ "warn-listen-overflows", required_argument, NULL, OPT_WARN_OVERFLOWS },
+	{ "warn-syn-sent", required_argument, NULL, OPT_WARN_SYN_SENT },
+	{ "warn-syn-sent-age", required_argument, NULL, OPT_WARN_SYN_SENT_AGE },
+	{ "warn-connect-failures", required_argument, NULL, OPT_WARN_CONNFAIL },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 	{ "port", required_argument, NULL, 'p' },
@@ -220,6 +233,23 @@ static void parse_option(struct tcptl_options *o, int opt, const char *arg, cons
 	case OPT_WARN_TW_PORTS:
 		if (parse_seconds(arg, &o->warn_tw_ports) || o->warn_tw_ports > 100)
 			BAD("--warn-tw-ports");
+		break;
+	case OPT_WARN_ACCEPTQ:
+		if (parse_seconds(arg, &o->warn_accept_queue) || o->warn_accept_queue > 200)
+			BAD("--warn-accept-queue");
+		break;
+	case OPT_WARN_OVERFLOWS:
+		if (parse_seconds(arg, &o->warn_listen_overflows))
+			BAD("--warn-listen-overflows");
+		break;
+	case OPT_WARN_SYN_SENT: if (parse_uint(arg, UINT32_MAX, &o->warn_syn_sent)) BAD("--warn-syn-sent"); break;
+	case OPT_WARN_SYN_SENT_AGE:
+		if (parse_seconds(arg, &o->warn_syn_sent_age))
+			BAD("--warn-syn-sent-age");
+		break;
+	case OPT_WARN_CONNFAIL:
+		if (parse_seconds(arg, &o->warn_connect_failures))
+			BAD("--warn-connect-failures");
 		break;
 	case OPT_LISTEN: o->listen = arg; break;
 	case OPT_TEXTFILE: o->textfile = arg; break;

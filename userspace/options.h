@@ -39,6 +39,11 @@ struct tcptl_options {
 	double warn_close_wait_age;	/* seconds; 0: off */
 	uint64_t warn_close_wait, warn_time_wait;	/* counts; 0: off */
 	double warn_tw_ports;		/* percent of the port range; 0: off */
+	double warn_accept_queue;	/* percent of a listener's backlog; 0: off */
+	double warn_listen_overflows;	/* per second; 0: off */
+	uint64_t warn_syn_sent;		/* SYN_SENT towards one remote; 0: off */
+	double warn_syn_sent_age;	/* seconds; 0: off */
+	double warn_connect_failures;	/* per second towards one remote; 0: off */
 	/* metrics */
 	const char *listen;		/* [ADDR:]PORT */
 	const char *textfile;

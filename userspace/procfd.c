@@ -123,3 +123,14 @@ void tcptl_procfd_free(struct tcptl_procfd *p)
 	}
 	p->count = 0;
 }
+
+const struct tcptl_fd_owner *tcptl_owners_find(struct tcptl_owners *o, uint64_t ino)
+{
+	if (!ino)
+		return NULL;
+	if (!o->scanned) {
+		tcptl_procfd_scan(&o->fd, o->root ? o->root : "/proc");
+		o->scanned = true;
+	}
+	return tcptl_procfd_find(&o->fd, ino);
+}

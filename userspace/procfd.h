@@ -7,6 +7,7 @@
 #ifndef TCPTL_PROCFD_H
 #define TCPTL_PROCFD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uthash.h>
 
@@ -27,5 +28,14 @@ struct tcptl_procfd {
 int tcptl_procfd_scan(struct tcptl_procfd *p, const char *root);
 const struct tcptl_fd_owner *tcptl_procfd_find(const struct tcptl_procfd *p, uint64_t ino);
 void tcptl_procfd_free(struct tcptl_procfd *p);
+
+/* Owners looked up on demand: /proc is scanned at the first lookup only. */
+struct tcptl_owners {
+	struct tcptl_procfd fd;
+	const char *root;	/* "/proc" */
+	bool scanned;
+};
+
+const struct tcptl_fd_owner *tcptl_owners_find(struct tcptl_owners *o, uint64_t ino);
 
 #endif

@@ -58,6 +58,105 @@ static void histogram(FILE *f, const char *name, const char *lname, const char *
 	fprintf(f, " %" PRIu64 "\n", h->count);
 }
 
+static void endpoint_label(FILE *f, const char *name, const struct tcptl_endpoint *e)
+{
+	char ep[64] = "other";
+
+	if (e->family)
+		tcptl_format_endpoint(ep, sizeof(ep), e->family, &e->addr, e->port);
+	fprintf(f, "%s=", name);
+	label(f, ep);
+}
+
+/* One series per listener: accept queue, backlog or SYN_RECV. */
+static void listen_gauge(FILE *f, const struct tcptl_inbound_snap *in, const char *name,
+			 const char *help, size_t off)
+{
+	head(f, name, "gauge", help);
+	for (unsigned int i = 0; i < in->n_listeners; i++) {
+		const struct tcptl_listener *l = &in->listeners[i];
+
+		fprintf(f, "%s{", name);
+		endpoint_label(f, "local", &l->local);
+		fprintf(f, ",pid=\"%u\",comm=", l->pid);
+		label(f, l->pid ? l->comm : "(no process)");
+		fprintf(f, "} %u\n", *(const uint32_t *)((const char *)l + off));
+	}
+}
+
+static void syn_gauge(FILE *f, const struct tcptl_inbound_snap *in, const char *name,
+		      const char *help, bool oldest, bool retrans)
+{
+	head(f, name, "gauge", help);
+	for (unsigned int i = 0; i < in->n_syn_remote; i++) {
+		const struct tcptl_syn_remote *r = &in->syn_remote[i];
+
+		if (!r->count)
+			continue;
+		fprintf(f, "%s{", name);
+		endpoint_label(f, "remote", &r->remote);
+		if (oldest)
+			fprintf(f, "} %.3f\n", r->oldest_s);
+		else
+			fprintf(f, "} %u\n", retrans ? r->retrans : r->count);
+	}
+}
+
+static void inbound(FILE *f, const struct tcptl_inbound_snap *in)
+{
+	static const struct { const char *name, *help; } tcpext[TCPTL_TCPEXT_COUNTERS] = {
+		[TCPTL_TCPEXT_OVERFLOWS] = { "tcptimeline_listen_overflows_total",
+			"Connections a full accept queue turned away (TcpExt ListenOverflows; per namespace)." },
+		[TCPTL_TCPEXT_DROPS] = { "tcptimeline_listen_drops_total",
+			"Connections dropped at a listener for any reason (TcpExt ListenDrops; per namespace)." },
+		[TCPTL_TCPEXT_SYNCOOKIES] = { "tcptimeline_syncookies_sent_total",
+			"SYN cookies sent: a SYN queue was full (TcpExt SyncookiesSent; per namespace)." },
+		[TCPTL_TCPEXT_REQQ_FULL] = { "tcptimeline_request_queue_full_drops_total",
+			"SYNs dropped on a full SYN queue without cookies (TcpExt TCPReqQFullDrop; per namespace)." },
+	};
+
+	listen_gauge(f, in, "tcptimeline_listen_accept_queue",
+		     "Connections established and waiting for accept(), per listener.",
+		     offsetof(struct tcptl_listener, accept_queue));
+	listen_gauge(f, in, "tcptimeline_listen_backlog",
+		     "A listener's listen() backlog (its accept queue holds one more).",
+		     offsetof(struct tcptl_listener, backlog));
+	listen_gauge(f, in, "tcptimeline_listen_syn_recv",
+		     "Requests in SYN_RECV (half-open) per listener.",
+		     offsetof(struct tcptl_listener, syn_recv));
+	head(f, "tcptimeline_listen_listeners_omitted", "gauge",
+	     "Listeners left out of the per-listener series (the fullest are kept).");
+	fprintf(f, "tcptimeline_listen_listeners_omitted %u\n", in->listeners_omitted);
+	if (in->tcpext_ok)
+		for (int i = 0; i < TCPTL_TCPEXT_COUNTERS; i++) {
+			head(f, tcpext[i].name, "counter", tcpext[i].help);
+			fprintf(f, "%s %" PRIu64 "\n", tcpext[i].name, in->tcpext[i]);
+		}
+	syn_gauge(f, in, "tcptimeline_syn_sent_sockets",
+		  "Connects waiting in SYN_SENT, per remote endpoint.", false, false);
+	syn_gauge(f, in, "tcptimeline_syn_sent_oldest_seconds",
+		  "Age of the oldest connect waiting in SYN_SENT, per remote endpoint (at least, if it predates the reader).",
+		  true, false);
+	syn_gauge(f, in, "tcptimeline_syn_sent_retransmits",
+		  "SYN retransmissions of the connects waiting now, per remote endpoint.", false, true);
+	head(f, "tcptimeline_syn_sent_remotes_omitted", "gauge",
+	     "Remote endpoints left out of the SYN_SENT series (those with most are kept).");
+	fprintf(f, "tcptimeline_syn_sent_remotes_omitted %u\n", in->syn_remote_omitted);
+	head(f, "tcptimeline_connect_failures_total", "counter",
+	     "Connects that ended in SYN_SENT, by remote endpoint and cause, since the reader started (remote=\"other\": beyond the endpoints counted one by one).");
+	for (unsigned int i = 0; i < in->n_fail_totals; i++) {
+		const struct tcptl_fail_total *t = &in->fail_totals[i];
+
+		for (int k = 0; k < TCPTL_CONNFAIL_KINDS; k++) {
+			if (!t->n[k])
+				continue;
+			fputs("tcptimeline_connect_failures_total{", f);
+			endpoint_label(f, "remote", &t->remote);
+			fprintf(f, ",reason=\"%s\"} %" PRIu64 "\n", tcptl_connfail_names[k], t->n[k]);
+		}
+	}
+}
+
 /* One series per CLOSE_WAIT group: its count, or its oldest age. */
 static void cw_gauge(FILE *f, const struct tcptl_snapshot *s, const char *name,
 		     const char *help, bool oldest)
@@ -94,6 +193,7 @@ static void sockets(FILE *f, const struct tcptl_snapshot *s)
 	     "Most ephemeral local ports in use towards one remote endpoint that has TIME_WAIT sockets.");
 	fprintf(f, "tcptimeline_time_wait_ports_in_use_max %u\n",
 		s->n_tw_remote ? s->tw_remote[0].in_use : 0);
+	inbound(f, &s->in);
 }
 
 static void tally(FILE *f, const struct tcptl_tally *t)

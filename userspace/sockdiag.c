@@ -11,7 +11,7 @@
 #include "sockdiag.h"
 #include "tcp_timeline.h"
 
-/* Every TCP state but NEW_SYN_RECV (request sockets have no timeline). */
+/* Every TCP state; SYN_RECV brings the request sockets (NEW_SYN_RECV) too. */
 #define DUMP_STATES (((1u << TCPTL_STATE_NEW_SYN_RECV) - 1) & ~1u)
 
 int tcptl_sockdiag_parse(const void *msg, size_t len, uint32_t netns, struct tcptl_sock *s)
@@ -39,6 +39,7 @@ int tcptl_sockdiag_parse(const void *msg, size_t len, uint32_t netns, struct tcp
 	s->wqueue = m->idiag_wqueue;
 	s->expires_ms = m->idiag_expires;
 	s->timer = m->idiag_timer;
+	s->retrans = m->idiag_retrans;
 	s->uid = m->idiag_uid;
 	s->ino = m->idiag_inode;
 	return 0;

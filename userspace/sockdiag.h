@@ -20,6 +20,7 @@ struct tcptl_sock {
 	uint32_t rqueue, wqueue;	/* unread and unsent bytes (LISTEN: backlog) */
 	uint32_t expires_ms;	/* the running timer: for TIME_WAIT, time left */
 	uint8_t timer;		/* which timer (3: a timewait socket's) */
+	uint8_t retrans;	/* SYN_SENT: SYNs retransmitted; SYN_RECV: SYN-ACKs */
 	uint32_t uid;
 	uint64_t ino;
 };
@@ -32,8 +33,9 @@ struct mnl_socket;
 struct mnl_socket *tcptl_sockdiag_open(void);
 void tcptl_sockdiag_close(struct mnl_socket *sock);
 /*
- * Dump the TCP sockets of both families in every state except request
- * sockets; netns is put in each id. Returns 0 or -errno.
+ * Dump the TCP sockets of both families in every state; request sockets
+ * come as SYN_RECV without an inode. netns is put in each id. Returns 0 or
+ * -errno.
  */
 int tcptl_sockdiag_dump(struct mnl_socket *sock, uint32_t netns, tcptl_sock_cb cb, void *arg);
 

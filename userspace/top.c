@@ -36,6 +36,7 @@ int tcptl_top_init(struct tcptl_top *t, const struct tcptl_rfilter *filter, uint
 	/* Per-namespace sysctls: the namespace is bound when the file opens. */
 	t->max_tw_fd = open("/proc/sys/net/ipv4/tcp_max_tw_buckets", O_RDONLY | O_CLOEXEC);
 	t->port_range_fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
+	tcptl_inbound_init(&t->inbound);
 	if (saved >= 0 && tcptl_netns_leave(saved) && !err)
 		err = -errno;
 	return err;
@@ -103,6 +104,7 @@ static void free_snapshot(struct tcptl_snapshot *s)
 	free(s->cw_socks);
 	free(s->tw_remote);
 	free(s->tw_lport);
+	tcptl_inbound_snap_free(&s->in);
 	s->cw_groups = NULL;
 	s->cw_socks = NULL;
 	s->tw_remote = s->tw_lport = NULL;
@@ -121,6 +123,7 @@ void tcptl_top_free(struct tcptl_top *t)
 		close(t->port_range_fd);
 	free_rates(&t->tw_by_remote);
 	free_rates(&t->tw_by_lport);
+	tcptl_inbound_free(&t->inbound);
 	free_snapshot(&t->snap);
 }
 
@@ -157,10 +160,11 @@ void tcptl_top_record(struct tcptl_top *t, const struct tcptl_event *ev)
 {
 	struct tcptl_tw_key k;
 
-	if (ev->type != TCPTL_EVENT_STATE || ev->newstate != TCPTL_STATE_TIME_WAIT ||
-	    ev->netns != t->netns || ev->superseded)
+	if (ev->netns != t->netns || ev->superseded ||
+	    !tcptl_rfilter_match(&t->sock_filter, ev, false, 0, NULL))
 		return;
-	if (!tcptl_rfilter_match(&t->sock_filter, ev, false, 0, NULL))
+	tcptl_inbound_record(&t->inbound, ev);
+	if (ev->type != TCPTL_EVENT_STATE || ev->newstate != TCPTL_STATE_TIME_WAIT)
 		return;
 	remote_key(&k, ev);
 	bump(&t->tw_by_remote, &k);
@@ -188,8 +192,7 @@ static uint64_t read_sysctl(int fd, uint64_t *second)
 struct collect {
 	struct tcptl_top *t;
 	const struct tcptl_session *s;
-	struct tcptl_procfd owners;
-	bool owners_scanned;
+	struct tcptl_owners owners;
 	struct tcptl_snapshot *snap;
 	struct tcptl_sock *all;
 	size_t n, cap;
@@ -310,12 +313,7 @@ static void close_wait(struct collect *x, uint64_t now)
 
 		if (sk->id.newstate != TCPTL_STATE_CLOSE_WAIT)
 			continue;
-		if (!x->owners_scanned) {
-			tcptl_procfd_scan(&x->owners, "/proc");
-			x->owners_scanned = true;
-		}
-		if (sk->ino)
-			o = tcptl_procfd_find(&x->owners, sk->ino);
+		o = tcptl_owners_find(&x->owners, sk->ino);
 		if (!tcptl_rfilter_match(x->t->filter, &sk->id, o != NULL, o ? o->pid : 0,
 					 o ? o->comm : NULL))
 			continue;
@@ -447,6 +445,17 @@ int tcptl_top_snapshot(struct tcptl_top *t, const struct tcptl_session *s, uint6
 	if (snap->cw_socks && snap->cw_groups)
 		close_wait(&x, now_ns);
 	time_wait(&x, secs);
+	struct tcptl_inbound_input in = {
+		.socks = x.all, .n = x.n, .conns = &s->conns, .owners = &x.owners,
+		.filter = t->filter, .now_ns = now_ns, .start_ns = s->start_ns, .secs = secs,
+	};
+
+	err = tcptl_inbound_snapshot(&t->inbound, &in, &snap->in);
+	if (err) {
+		tcptl_procfd_free(&x.owners.fd);
+		free(x.all);
+		return err;
+	}
 
 	/* Entry rates per state come from records, so they see connections
 	 * that came and went between two snapshots. */
@@ -477,7 +486,7 @@ int tcptl_top_snapshot(struct tcptl_top *t, const struct tcptl_session *s, uint6
 	memcpy(snap->history, t->history, sizeof(snap->history));
 	snap->history_len = t->history_len;
 	t->last_ns = now_ns;
-	tcptl_procfd_free(&x.owners);
+	tcptl_procfd_free(&x.owners.fd);
 	free(x.all);
 	return 0;
 }

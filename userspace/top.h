@@ -4,7 +4,8 @@
  * sockets of one namespace (inet_diag), joined with what the record stream
  * knows (when each socket entered its state, entry rates) and with owners
  * (/proc/PID/fd): CLOSE_WAIT by process with real ages, TIME_WAIT by
- * remote endpoint and by local port with headroom.
+ * remote endpoint and by local port with headroom, and the buildup on the
+ * way in (inbound.h): listen queues, SYN_SENT, connect failures.
  */
 #ifndef TCPTL_TOP_H
 #define TCPTL_TOP_H
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "inbound.h"
 #include "session.h"
 #include "sockdiag.h"
 
@@ -78,6 +80,7 @@ struct tcptl_snapshot {
 	uint32_t port_lo, port_hi;	/* net.ipv4.ip_local_port_range */
 	uint64_t tw_overflows;		/* since start, from records */
 	double tw_overflow_rate;
+	struct tcptl_inbound_snap in;	/* listeners, SYN_SENT, connect failures */
 };
 
 struct tcptl_top {
@@ -87,6 +90,7 @@ struct tcptl_top {
 	struct mnl_socket *diag;
 	int max_tw_fd, port_range_fd;
 	struct tcptl_tw_rate *tw_by_remote, *tw_by_lport;
+	struct tcptl_inbound inbound;
 	uint64_t entered_prev[TCPTL_STATE_MAX + 1];
 	uint64_t overflows_prev;
 	uint64_t last_ns;
@@ -112,7 +116,7 @@ int tcptl_top_run(struct tcptl_session *s, const struct tcptl_options *o);
 
 /* Open the sock_diag socket and sysctls in netns (0: ours); -errno. */
 int tcptl_top_init(struct tcptl_top *t, const struct tcptl_rfilter *filter, uint32_t netns);
-/* Count a record (TIME_WAIT entries by endpoint). */
+/* Count a record (TIME_WAIT entries by endpoint, accepts, connect failures). */
 void tcptl_top_record(struct tcptl_top *t, const struct tcptl_event *ev);
 /* Take a snapshot now; t->snap holds it until the next. 0 or -errno. */
 int tcptl_top_snapshot(struct tcptl_top *t, const struct tcptl_session *s, uint64_t now_ns);

@@ -71,6 +71,86 @@ static void age(char *buf, size_t len, double s, bool known)
 		snprintf(buf, len, "%s%.1fh", more, s / 3600);
 }
 
+static void seconds(char *buf, size_t len, bool known, double s)
+{
+	if (!known)
+		snprintf(buf, len, "-");
+	else if (s < 1)
+		snprintf(buf, len, "%.1fms", s * 1e3);
+	else
+		age(buf, len, s, true);
+}
+
+static void text_inbound(FILE *f, const struct tcptl_inbound_snap *in, unsigned int rows)
+{
+	char ep[64], q[24], p50[24], p99[24], old[24], pid[16];
+
+	fprintf(f, "\nLISTEN %u: accept queue of backlog (fullest first)\n",
+		in->n_listeners + in->listeners_omitted);
+	if (in->tcpext_ok)
+		fprintf(f, "  namespace: listen overflows %" PRIu64 " (%.1f/s), listen drops %" PRIu64 " (%.1f/s), SYN cookies %" PRIu64 " (%.1f/s), request queue full %" PRIu64 " (%.1f/s)\n",
+			in->tcpext_since[TCPTL_TCPEXT_OVERFLOWS], in->tcpext_rate[TCPTL_TCPEXT_OVERFLOWS],
+			in->tcpext_since[TCPTL_TCPEXT_DROPS], in->tcpext_rate[TCPTL_TCPEXT_DROPS],
+			in->tcpext_since[TCPTL_TCPEXT_SYNCOOKIES], in->tcpext_rate[TCPTL_TCPEXT_SYNCOOKIES],
+			in->tcpext_since[TCPTL_TCPEXT_REQQ_FULL], in->tcpext_rate[TCPTL_TCPEXT_REQQ_FULL]);
+	if (in->n_listeners)
+		fprintf(f, "  %-28s %-8s %-16s %9s %8s %8s %9s %9s %9s\n", "LOCAL", "PID", "COMM",
+			"QUEUE", "SYN_RECV", "ACCEPT/s", "WAIT p50", "WAIT p99", "OLDEST");
+	for (unsigned int i = 0; i < in->n_listeners && i < rows; i++) {
+		const struct tcptl_listener *l = &in->listeners[i];
+
+		tcptl_format_endpoint(ep, sizeof(ep), l->local.family, &l->local.addr, l->local.port);
+		snprintf(q, sizeof(q), "%u/%u", l->accept_queue, l->backlog);
+		snprintf(pid, sizeof(pid), "%u", l->pid);
+		seconds(p50, sizeof(p50), l->has_wait, l->wait_p50_s);
+		seconds(p99, sizeof(p99), l->has_wait, l->wait_p99_s);
+		seconds(old, sizeof(old), l->has_oldest, l->oldest_s);
+		fprintf(f, "  %-28s %-8s %-16s %9s %8u %8.1f %9s %9s %9s\n", ep, l->pid ? pid : "-",
+			l->pid ? l->comm : "-", q, l->syn_recv, l->accepts_per_s, p50, p99, old);
+	}
+
+	fprintf(f, "\nSYN_SENT %u: connects waiting for an answer; failed since start:", in->syn_sent);
+	for (int k = 0; k < TCPTL_CONNFAIL_KINDS; k++)
+		fprintf(f, " %s %" PRIu64, tcptl_connfail_names[k], in->failed[k]);
+	fputc('\n', f);
+	if (in->n_syn_remote)
+		fprintf(f, "  %-28s %7s %9s %7s %-8s %-16s %s\n", "REMOTE", "COUNT", "OLDEST",
+			"RETRANS", "PID", "COMM", "FAILED LAST INTERVAL");
+	for (unsigned int i = 0; i < in->n_syn_remote && i < rows; i++) {
+		const struct tcptl_syn_remote *r = &in->syn_remote[i];
+		char failed[128] = "";
+		size_t used = 0;
+
+		if (r->remote.family)
+			tcptl_format_endpoint(ep, sizeof(ep), r->remote.family, &r->remote.addr,
+					      r->remote.port);
+		else
+			snprintf(ep, sizeof(ep), "(other remotes)");
+		if (r->count)
+			age(old, sizeof(old), r->oldest_s, r->oldest_known);
+		else
+			snprintf(old, sizeof(old), "-");
+		snprintf(pid, sizeof(pid), "%u", r->pid);
+		for (int k = 0; k < TCPTL_CONNFAIL_KINDS; k++)
+			if (r->failed[k] && used < sizeof(failed))
+				used += (size_t)snprintf(failed + used, sizeof(failed) - used, "%s%s %u",
+							 used ? ", " : "", tcptl_connfail_names[k],
+							 r->failed[k]);
+		fprintf(f, "  %-28s %7u %9s %7u %-8s %-16s %s\n", ep, r->count, old, r->retrans,
+			r->pid ? pid : "-", r->pid ? r->comm : "-", used ? failed : "-");
+	}
+	if (in->n_syn_proc) {
+		fprintf(f, "  %-8s %-16s %7s %8s\n", "PID", "COMM", "COUNT", "REMOTES");
+		for (unsigned int i = 0; i < in->n_syn_proc && i < rows; i++) {
+			const struct tcptl_syn_proc *p = &in->syn_proc[i];
+
+			snprintf(pid, sizeof(pid), "%u", p->pid);
+			fprintf(f, "  %-8s %-16s %7u %8u\n", p->pid ? pid : "-", p->pid ? p->comm : "-",
+				p->count, p->remotes);
+		}
+	}
+}
+
 static void text_view(struct topview *v, FILE *f)
 {
 	const struct tcptl_snapshot *s = &v->top.snap;
@@ -137,6 +217,7 @@ static void text_view(struct topview *v, FILE *f)
 			fprintf(f, "  %-32u %7u %9.1f\n", s->tw_lport[i].key.port, s->tw_lport[i].count,
 				s->tw_lport[i].rate);
 	}
+	text_inbound(f, &s->in, rows);
 	if (v->alerts.count) {
 		struct tcptl_alert *al, *tmp;
 
@@ -144,6 +225,70 @@ static void text_view(struct topview *v, FILE *f)
 		HASH_ITER(hh, v->alerts.firing, al, tmp)
 			fprintf(f, "  %s: %s\n", al->key, al->text);
 	}
+}
+
+static void json_seconds(FILE *f, const char *name, bool known, double v)
+{
+	if (known)
+		fprintf(f, ",\"%s\":%.6f", name, v);
+	else
+		fprintf(f, ",\"%s\":null", name);
+}
+
+static void json_inbound(FILE *f, const struct tcptl_inbound_snap *in)
+{
+	static const char *const drops[TCPTL_TCPEXT_COUNTERS] = {
+		[TCPTL_TCPEXT_OVERFLOWS] = "overflows",
+		[TCPTL_TCPEXT_DROPS] = "drops",
+		[TCPTL_TCPEXT_SYNCOOKIES] = "syncookies",
+		[TCPTL_TCPEXT_REQQ_FULL] = "reqq_full",
+	};
+	char ep[64];
+
+	fputs("\"listen\":[", f);
+	for (unsigned int i = 0; i < in->n_listeners; i++) {
+		const struct tcptl_listener *l = &in->listeners[i];
+
+		tcptl_format_endpoint(ep, sizeof(ep), l->local.family, &l->local.addr, l->local.port);
+		fprintf(f, "%s{\"local\":\"%s\",\"pid\":%u,\"comm\":", i ? "," : "", ep, l->pid);
+		tcptl_json_string(f, l->comm);
+		fprintf(f, ",\"accept_queue\":%u,\"backlog\":%u,\"syn_recv\":%u,\"accepts\":%u,\"accepts_per_s\":%.3f",
+			l->accept_queue, l->backlog, l->syn_recv, l->accepts, l->accepts_per_s);
+		json_seconds(f, "accept_wait_p50_s", l->has_wait, l->wait_p50_s);
+		json_seconds(f, "accept_wait_p99_s", l->has_wait, l->wait_p99_s);
+		json_seconds(f, "accept_queue_oldest_s", l->has_oldest, l->oldest_s);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"listen_omitted\":%u,\"listen_drops\":{", in->listeners_omitted);
+	for (int i = 0; i < TCPTL_TCPEXT_COUNTERS; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64 ",\"%s_per_s\":%.3f", i ? "," : "", drops[i],
+			in->tcpext_since[i], drops[i], in->tcpext_rate[i]);
+	fprintf(f, ",\"available\":%s},\"syn_sent\":{\"count\":%u,\"by_remote\":[",
+		in->tcpext_ok ? "true" : "false", in->syn_sent);
+	for (unsigned int i = 0; i < in->n_syn_remote; i++) {
+		const struct tcptl_syn_remote *r = &in->syn_remote[i];
+
+		tcptl_format_endpoint(ep, sizeof(ep), r->remote.family, &r->remote.addr, r->remote.port);
+		fprintf(f, "%s{\"remote\":\"%s\",\"count\":%u,\"oldest_s\":%.3f,\"oldest_known\":%s,\"retrans\":%u,\"pid\":%u,\"comm\":",
+			i ? "," : "", r->remote.family ? ep : "other", r->count, r->oldest_s,
+			r->oldest_known ? "true" : "false", r->retrans, r->pid);
+		tcptl_json_string(f, r->comm);
+		for (int k = 0; k < TCPTL_CONNFAIL_KINDS; k++)
+			fprintf(f, ",\"failed_%s\":%u", tcptl_connfail_names[k], r->failed[k]);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"remotes_omitted\":%u,\"by_process\":[", in->syn_remote_omitted);
+	for (unsigned int i = 0; i < in->n_syn_proc; i++) {
+		const struct tcptl_syn_proc *p = &in->syn_proc[i];
+
+		fprintf(f, "%s{\"pid\":%u,\"comm\":", i ? "," : "", p->pid);
+		tcptl_json_string(f, p->comm);
+		fprintf(f, ",\"count\":%u,\"remotes\":%u}", p->count, p->remotes);
+	}
+	fputs("],\"failed\":{", f);
+	for (int k = 0; k < TCPTL_CONNFAIL_KINDS; k++)
+		fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", tcptl_connfail_names[k], in->failed[k]);
+	fputs("}}", f);
 }
 
 static void json_view(struct topview *v, const struct tcptl_session *ses, FILE *f)
@@ -197,7 +342,9 @@ static void json_view(struct topview *v, const struct tcptl_session *ses, FILE *
 	for (unsigned int i = 0; i < s->n_tw_lport; i++)
 		fprintf(f, "%s{\"port\":%u,\"count\":%u,\"entered_per_s\":%.3f}", i ? "," : "",
 			s->tw_lport[i].key.port, s->tw_lport[i].count, s->tw_lport[i].rate);
-	fprintf(f, "]},\"lost\":{\"module\":%" PRIu64 ",\"socket\":%" PRIu64 "}}\n",
+	fputs("]},", f);
+	json_inbound(f, &s->in);
+	fprintf(f, ",\"lost\":{\"module\":%" PRIu64 ",\"socket\":%" PRIu64 "}}\n",
 		tcptl_session_lost_module(ses), tcptl_session_lost_socket(ses));
 }
 
