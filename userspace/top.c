@@ -412,8 +412,10 @@ static void time_wait(struct collect *x, double secs)
 		snap->tw_remote[j].rate = rate_of(x->t->tw_by_remote, &snap->tw_remote[j].key, secs);
 	for (unsigned int j = 0; j < snap->n_tw_lport; j++)
 		snap->tw_lport[j].rate = rate_of(x->t->tw_by_lport, &snap->tw_lport[j].key, secs);
-	qsort(snap->tw_remote, snap->n_tw_remote, sizeof(*snap->tw_remote), by_count_desc);
-	qsort(snap->tw_lport, snap->n_tw_lport, sizeof(*snap->tw_lport), by_count_desc);
+	if (snap->n_tw_remote)
+		qsort(snap->tw_remote, snap->n_tw_remote, sizeof(*snap->tw_remote), by_count_desc);
+	if (snap->n_tw_lport)
+		qsort(snap->tw_lport, snap->n_tw_lport, sizeof(*snap->tw_lport), by_count_desc);
 }
 
 int tcptl_top_snapshot(struct tcptl_top *t, const struct tcptl_session *s, uint64_t now_ns)
