@@ -253,8 +253,7 @@ struct tcptl_record {
 	__u8 oldstate;		/* enum tcptl_state */
 	__u8 newstate;		/* enum tcptl_state */
 	__u8 tw_reason;		/* enum tcptl_tw_reason */
-	__u8 error;		/* sk_err at a STATE record to CLOSE: why it
-				 * closed (ECONNREFUSED, ETIMEDOUT, ...); 0 */
+	__u8 error;		/* sk_err of a STATE record to CLOSE (Error) */
 	__u8 reserved[2];	/* 0 */
 	char comm[16];		/* NUL-terminated (TASK_CONTEXT) */
 	__u32 reserved2;	/* 0 */
