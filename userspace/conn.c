@@ -296,6 +296,8 @@ struct tcptl_conn *tcptl_conn_apply(struct tcptl_conn_table *t, struct tcptl_eve
 	if (tw && ev->newstate == TCPTL_STATE_CLOSE)
 		c->tw_reason = ev->tw_reason;
 	if (ev->newstate == TCPTL_STATE_CLOSE) {
+		if (ev->error)
+			c->close_error = ev->error;
 		c->closed = true;
 		/* Due at TIME_WAIT entry still waiting for its grace: one pass
 		 * hands out both, at the time that was due first. */

@@ -58,6 +58,7 @@ struct tcptl_conn {
 	bool preexisting;
 	uint64_t ino;		/* socket inode, as last known */
 	uint8_t tw_reason;
+	uint8_t close_error;	/* the errno its CLOSE record carried, 0: none */
 	uint8_t tw_state;	/* TIME_WAIT or FIN_WAIT2: the timewait socket's */
 	uint64_t bytes_acked, bytes_received;
 	uint32_t total_retrans;

@@ -92,6 +92,7 @@ static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 	unsigned int n = tcptl_conn_shown_steps(c);
 	struct span sp = timeline_span(c);
 	FILE *f = o->f;
+	char err[16];
 
 	json_endpoints(f, c, "timeline");
 	if (sp.t0)
@@ -137,6 +138,8 @@ static void json_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 		fprintf(f, ",\"end_wall_ns\":%" PRIu64, sp.end + (uint64_t)offset);
 	if (c->tw_reason && !c->due_at_timewait)
 		fprintf(f, ",\"tw_reason\":\"%s\"", tcptl_tw_reason_name(c->tw_reason));
+	if (c->close_error)
+		fprintf(f, ",\"close_error\":\"%s\"", tcptl_errno_name(c->close_error, err, sizeof(err)));
 	fputs("}\n", f);
 }
 
@@ -161,7 +164,7 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 	unsigned int n = tcptl_conn_shown_steps(c);
 	bool tw_end = c->tw_reason && !c->due_at_timewait;
 	struct span sp = timeline_span(c);
-	char l[64], r[64], owner[40] = "-";
+	char l[64], r[64], owner[40] = "-", err[16], error[24] = "";
 	struct tcptl_line at;
 
 	if (o->json) {
@@ -197,9 +200,11 @@ void tcptl_print_timeline(const struct tcptl_out *o, const struct tcptl_conn *c)
 			s->flags & TCPTL_EVF_TIMEWAIT ? "  (timewait)" : "");
 	}
 	text_accept(o, c, kind != NULL);
-	fprintf(o->f, "  closed: %s, first by %s; bytes acked %" PRIu64 ", received %" PRIu64
+	if (c->close_error)
+		snprintf(error, sizeof(error), " (%s)", tcptl_errno_name(c->close_error, err, sizeof(err)));
+	fprintf(o->f, "  closed: %s%s, first by %s; bytes acked %" PRIu64 ", received %" PRIu64
 		", retransmits %u; lifetime %s%.3f ms%s%s%s\n\n",
-		kind ? kind : "-", first ? first : "-", c->bytes_acked, c->bytes_received,
+		kind ? kind : "-", error, first ? first : "-", c->bytes_acked, c->bytes_received,
 		c->total_retrans, !kind ? "so far " : c->preexisting ? "over " : "",
 		(sp.end - sp.t0) / 1e6,
 		tw_end ? "; TIME_WAIT ended: " : "", tw_end ? tcptl_tw_reason_name(c->tw_reason) : "",
