@@ -69,6 +69,19 @@ if [ -f "$TOP/tests/unit/Makefile" ]; then
 	fi
 fi
 
+echo "== prometheus rules"
+PROMTOOL="$PROMTOOL" "$TOP/tests/prometheus/run.sh" 2>&1 | tee "$BUILD/prometheus.log"
+line=$(grep -E '^prometheus: [0-9]+ passed, [0-9]+ failed' "$BUILD/prometheus.log" | tail -n 1)
+if [ -n "$line" ]; then
+	p=$(echo "$line" | sed -E 's/prometheus: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("prometheus rules: $f failed (log: $BUILD/prometheus.log)")
+else
+	note_fail "prometheus rule tests did not run (log: $BUILD/prometheus.log)"
+fi
+
 # Kernel log lines that fail a run whatever the tests said.
 # On the debug kernel also the checkers' own reports, and any of them
 # switching itself off (its silence would then prove nothing).

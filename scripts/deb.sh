@@ -77,6 +77,8 @@ gzip -9n -c "$TOP/userspace/tcptimeline.8" >"$r/usr/share/man/man8/tcptimeline.8
 install -m 0644 "$TOP"/packaging/*.service "$r/lib/systemd/system/"
 install -m 0644 "$TOP/packaging/tcp_timeline.modprobe.conf" \
 	"$r/usr/share/doc/tcptimeline/examples/tcp_timeline.conf"
+install -D -m 0644 "$TOP/packaging/tcptimeline.rules.yml" \
+	"$r/usr/share/doc/tcptimeline/examples/prometheus/tcptimeline.rules.yml"
 # Library dependencies as dpkg-shlibdeps finds them.
 mkdir -p "$r/debian"
 echo "Source: tcp-timeline" >"$r/debian/control"

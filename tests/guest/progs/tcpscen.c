@@ -4,7 +4,8 @@
  * to check the module's records: "key=value" lines with the socket cookies
  * (SO_COOKIE, the module's connection id) and ports of every socket used.
  *
- *   tcpscen [-6] [-p PORT] SCENARIO
+ *   tcpscen [-6] [-p PORT] [-s SECONDS] [-n COUNT] [-b PORT] [-l BACKLOG]
+ *           [-t SECONDS] [-a ADDR] SCENARIO
  *
  * client-close   client closes first, server closes after EOF
  * server-close   server closes first, client closes after EOF
@@ -39,12 +40,23 @@
  * syn-kill       server closes first (its side is in TIME_WAIT), then the
  *                client connects again from the same port -b: the SYN
  *                ends the server's TIME_WAIT
+ * stall          a server process (server_pid) listens with backlog -l and
+ *                accepts nothing while -n clients connect and for -s
+ *                seconds after; its accept queue fills (backlog + 1
+ *                children), some requests stay in SYN_RECV, the rest of the
+ *                clients in SYN_SENT; then it accepts (all -n, or for 60 s
+ *                at most: accepted=K), holds them -t seconds and closes
+ * connect        -n non-blocking connects to -a ADDR (default loopback)
+ *                port -p, each kept until it fails or connects, -s seconds
+ *                at most: connected=K, failed=F, failed_etimedout=N, ... (one
+ *                line per errno), client_cookies="..."
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +65,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <netinet/ip.h>
@@ -70,6 +84,9 @@ static int hold_seconds = 3;
 static int count = 100;
 static int bind_port;
 static int local_port_of_closed;
+static int backlog = 128;
+static int keep_seconds = 2;
+static const char *remote_addr;
 
 static void die(const char *what)
 {
@@ -129,7 +146,7 @@ static int listener(void)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len))
 		die("bind");
-	if (listen(fd, 128))
+	if (listen(fd, backlog))
 		die("listen");
 	printf("listener_cookie=%llu\n", (unsigned long long)cookie_of(fd));
 	return fd;
@@ -311,12 +328,227 @@ static void queued_client(int *lfd, int *cfd)
 	printf("client_port=%d\n", local_port(*cfd));
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* -a ADDR (default: loopback) and port P. */
+static socklen_t remote(struct sockaddr_storage *ss, int p)
+{
+	socklen_t len = loopback(ss, p);
+	void *a = family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)ss)->sin6_addr :
+				       (void *)&((struct sockaddr_in *)ss)->sin_addr;
+
+	if (remote_addr && inet_pton(family, remote_addr, a) != 1) {
+		fprintf(stderr, "tcpscen: bad address %s\n", remote_addr);
+		exit(2);
+	}
+	return len;
+}
+
+/*
+ * A client of stall. block: connect() returns once the handshake is done.
+ * defer: its handshake's last ACK waits for the delayed-ACK timer (200 ms;
+ * TCP_DEFER_ACCEPT on a connecting socket), so that several SYNs reach the
+ * listener before their ACKs do.
+ */
+static int stall_client(bool block, bool defer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(&ss, port);
+	int one = 1, fd = socket(family, SOCK_STREAM | (block ? 0 : SOCK_NONBLOCK), 0);
+
+	if (fd < 0)
+		die("socket");
+	if (defer && setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one)))
+		die("TCP_DEFER_ACCEPT");
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS)
+		die("connect");
+	return fd;
+}
+
+/* The server of stall: listen, stall, accept, hold, close; never returns. */
+static void stall_server(int ready, int go)
+{
+	int held[64], n = 0, lfd = listener();
+	uint64_t deadline;
+	char c;
+
+	if (write(ready, "r", 1) != 1 || read(go, &c, 1) != 1)
+		_exit(1);
+	sleep(hold_seconds);		/* the stall: nothing accepted */
+	deadline = now_ms() + 60000;
+	while (n < count && now_ms() < deadline) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		int fd;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		fd = accept(lfd, NULL, NULL);
+		if (fd >= 0)
+			held[n++] = fd;
+	}
+	printf("accepted=%d\n", n);
+	sleep(keep_seconds);
+	for (int i = 0; i < n; i++)
+		close(held[i]);
+	close(lfd);
+	_exit(0);
+}
+
+/*
+ * stall: the first -l clients complete their handshakes (accept queue:
+ * backlog); the next -l defer their last ACK: their SYNs all make requests
+ * (the queue is not full yet), then the first ACK fills the queue (backlog
+ * + 1) and the others overflow, leaving their requests in SYN_RECV (the
+ * listener retransmits its SYN-ACK, the client answers, the queue is still
+ * full); once those ACKs have gone, the rest connect into a full queue:
+ * their SYNs are dropped, they stay in SYN_SENT. Only then does the stall
+ * of -s seconds start: what is in the queue waits -s seconds at least.
+ */
+static void stall(void)
+{
+	int ready[2], go[2], cfds[64], status;
+	pid_t server;
+	char c;
+
+	if (count > 64 || backlog < 1 || pipe(ready) || pipe(go))
+		die("stall: at most 64 connections");
+	server = fork();
+	if (server < 0)
+		die("fork");
+	if (server == 0) {
+		close(ready[0]);
+		close(go[1]);
+		stall_server(ready[1], go[0]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	printf("server_pid=%d\n", (int)server);
+	if (read(ready[0], &c, 1) != 1)
+		die("stall: server");
+	for (int i = 0; i < count; i++) {
+		if (i == backlog)
+			usleep(100000);	/* every ACK so far has made its child */
+		else if (i == 2 * backlog)
+			usleep(500000);	/* the deferred ACKs have gone */
+		cfds[i] = stall_client(i < backlog, i >= backlog && i < 2 * backlog);
+	}
+	printf("clients=%d\n", count);
+	if (write(go[1], "g", 1) != 1)
+		die("stall: go");
+	if (waitpid(server, &status, 0) != server)
+		die("waitpid");
+	for (int i = 0; i < count; i++)
+		close(cfds[i]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "tcpscen: stall: the server failed\n");
+		exit(1);
+	}
+}
+
+static const struct { int err; const char *name; } errnos[] = {
+	{ ETIMEDOUT, "etimedout" },
+	{ ECONNREFUSED, "econnrefused" },
+	{ EHOSTUNREACH, "ehostunreach" },
+	{ ENETUNREACH, "enetunreach" },
+	{ ECONNRESET, "econnreset" },
+};
+
+/* connect: see the top of the file. */
+static void connects(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = remote(&ss, port);
+	int fds[64], err[64], known[sizeof(errnos) / sizeof(errnos[0])] = { 0 };
+	bool done[64];
+	int connected = 0, failed = 0, pending;
+	uint64_t deadline;
+
+	if (count > 64 || count < 1)
+		die("connect: 1 to 64 connections");
+	printf("client_cookies=\"");
+	for (int i = 0; i < count; i++) {
+		fds[i] = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fds[i] < 0)
+			die("socket");
+		done[i] = false;
+		err[i] = 0;
+		if (connect(fds[i], (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+			done[i] = true;		/* failed at once */
+			err[i] = errno;
+		}
+		printf("%s%llu", i ? " " : "", (unsigned long long)cookie_of(fds[i]));
+	}
+	printf("\"\n");
+	deadline = now_ms() + (uint64_t)hold_seconds * 1000;
+	for (;;) {
+		struct pollfd p[64];
+		int which[64], n = 0;
+
+		for (int i = 0; i < count; i++) {
+			if (done[i])
+				continue;
+			p[n].fd = fds[i];
+			p[n].events = POLLOUT;
+			p[n].revents = 0;
+			which[n++] = i;
+		}
+		if (!n || now_ms() >= deadline)
+			break;
+		if (poll(p, n, 100) < 0 && errno != EINTR)
+			die("poll");
+		for (int j = 0; j < n; j++) {
+			socklen_t elen = sizeof(int);
+			int i = which[j];
+
+			if (!p[j].revents)
+				continue;
+			if (getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &err[i], &elen))
+				die("SO_ERROR");
+			if (err[i] || (p[j].revents & POLLOUT))
+				done[i] = true;
+		}
+	}
+	pending = 0;
+	for (int i = 0; i < count; i++) {
+		bool named = false;
+
+		if (!done[i]) {
+			pending++;
+			continue;
+		}
+		if (!err[i]) {
+			connected++;
+			continue;
+		}
+		failed++;
+		for (size_t k = 0; k < sizeof(errnos) / sizeof(errnos[0]); k++) {
+			if (errnos[k].err == err[i]) {
+				known[k]++;
+				named = true;
+			}
+		}
+		if (!named)
+			printf("failed_errno_%d=1\n", err[i]);
+	}
+	printf("connected=%d\nfailed=%d\npending=%d\n", connected, failed, pending);
+	for (size_t k = 0; k < sizeof(errnos) / sizeof(errnos[0]); k++)
+		printf("failed_%s=%d\n", errnos[k].name, known[k]);
+	for (int i = 0; i < count; i++)
+		close(fds[i]);
+}
+
 int main(int argc, char **argv)
 {
 	int opt, lfd, cfd, sfd, err;
 	const char *scen;
 
-	while ((opt = getopt(argc, argv, "6p:s:n:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "6p:s:n:b:l:t:a:")) != -1) {
 		switch (opt) {
 		case '6':
 			family = AF_INET6;
@@ -333,12 +565,22 @@ int main(int argc, char **argv)
 		case 'b':
 			bind_port = atoi(optarg);
 			break;
+		case 'l':
+			backlog = atoi(optarg);
+			break;
+		case 't':
+			keep_seconds = atoi(optarg);
+			break;
+		case 'a':
+			remote_addr = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: tcpscen [-6] [-p PORT] [-s SECONDS] SCENARIO\n");
+		fprintf(stderr, "usage: tcpscen [-6] [-p PORT] [-s SECONDS] [-n COUNT] [-b PORT] "
+			"[-l BACKLOG] [-t SECONDS] [-a ADDR] SCENARIO\n");
 		return 2;
 	}
 	scen = argv[optind];
@@ -506,6 +748,10 @@ int main(int argc, char **argv)
 			active_close(cfd, sfd);
 		}
 		close(lfd);
+	} else if (!strcmp(scen, "stall")) {
+		stall();
+	} else if (!strcmp(scen, "connect")) {
+		connects();
 	} else {
 		fprintf(stderr, "tcpscen: unknown scenario %s\n", scen);
 		return 2;
