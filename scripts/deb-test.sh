@@ -5,7 +5,8 @@
 # build chroot of the kernel matrix (the cache is left as it was): apt
 # installs the DKMS package (and on bookworm, where the reader was built,
 # the reader too) with their dependencies, DKMS builds and installs the
-# module for that chroot's kernel headers, the reader runs, the units pass
+# module for that chroot's kernel headers, the reader runs, its man page
+# and Prometheus alerting rules are installed, the units pass
 # systemd-analyze verify (on this machine), and a purge removes everything
 # DKMS installed. Prints "deb-test: ok ..." per kernel or "FAIL: ...".
 set -euo pipefail
@@ -66,6 +67,8 @@ test_kernel() {
 	if [ "$reader" = yes ]; then
 		in_root tcptimeline --help | grep -q '^usage: tcptimeline' || fail "reader does not run"
 		[ -e "$root/usr/share/man/man8/tcptimeline.8.gz" ] || fail "no man page"
+		[ -s "$root/usr/share/doc/tcptimeline/examples/prometheus/tcptimeline.rules.yml" ] ||
+			fail "no /usr/share/doc/tcptimeline/examples/prometheus/tcptimeline.rules.yml"
 		for unit in "$root"/lib/systemd/system/tcptimeline-*.service; do
 			# The binary is in the chroot, not here: that one complaint is expected.
 			out=$(systemd-analyze verify --man=no "$unit" 2>&1 | grep -v '/usr/sbin/tcptimeline' || true)

@@ -6,7 +6,8 @@
 #                                      builds it for every installed kernel
 #                                      (and every kernel installed later)
 #   tcptimeline_VERSION_ARCH.deb       the reader, its man page, the
-#                                      systemd units and the modprobe.d example
+#                                      systemd units, the modprobe.d example
+#                                      and the Prometheus alerting rules
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +78,8 @@ gzip -9n -c "$TOP/userspace/tcptimeline.8" >"$r/usr/share/man/man8/tcptimeline.8
 install -m 0644 "$TOP"/packaging/*.service "$r/lib/systemd/system/"
 install -m 0644 "$TOP/packaging/tcp_timeline.modprobe.conf" \
 	"$r/usr/share/doc/tcptimeline/examples/tcp_timeline.conf"
+# Example configuration, as Debian keeps it: prometheus.yml's rule_files:
+# lists it (or a copy).
 install -D -m 0644 "$TOP/packaging/tcptimeline.rules.yml" \
 	"$r/usr/share/doc/tcptimeline/examples/prometheus/tcptimeline.rules.yml"
 # Library dependencies as dpkg-shlibdeps finds them.
@@ -97,7 +100,8 @@ Description: TCP connection timelines, CLOSE_WAIT and TIME_WAIT diagnosis
  tcptimeline reads tcp_timeline.ko's records: per-connection timelines,
  live transitions, "top" for CLOSE_WAIT by process and TIME_WAIT by peer,
  and Prometheus metrics. Ships systemd units for the metrics endpoint and
- for unattended alerts (not enabled by default).
+ for unattended alerts (not enabled by default), and Prometheus alerting
+ rules for the metrics (in /usr/share/doc/tcptimeline/examples/prometheus).
 CTRL
 dpkg-deb --root-owner-group -Zxz --build "$r" "$OUT/tcptimeline_${VERSION}_${ARCH}.deb" >/dev/null
 rm -rf "$d" "$r"
