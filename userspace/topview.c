@@ -81,14 +81,20 @@ static void seconds(char *buf, size_t len, bool known, double s)
 		age(buf, len, s, true);
 }
 
-static void text_inbound(FILE *f, const struct tcptl_inbound_snap *in, unsigned int rows)
+static void text_inbound(FILE *f, const struct tcptl_inbound_snap *in, unsigned int rows,
+			 bool once)
 {
 	char ep[64], q[24], p50[24], p99[24], old[24], pid[16];
 
 	fprintf(f, "\nLISTEN %u: accept queue of backlog (fullest first)\n",
 		in->n_listeners + in->listeners_omitted);
-	if (in->tcpext_ok)
-		fprintf(f, "  namespace: listen overflows %" PRIu64 " (%.1f/s), listen drops %" PRIu64 " (%.1f/s), SYN cookies %" PRIu64 " (%.1f/s), request queue full %" PRIu64 " (%.1f/s)\n",
+	/* A single snapshot has no interval: it shows the namespace's totals. */
+	if (in->tcpext_ok && once)
+		fprintf(f, "  namespace, in all: listen overflows %" PRIu64 ", listen drops %" PRIu64 ", SYN cookies %" PRIu64 ", request queue full %" PRIu64 "\n",
+			in->tcpext[TCPTL_TCPEXT_OVERFLOWS], in->tcpext[TCPTL_TCPEXT_DROPS],
+			in->tcpext[TCPTL_TCPEXT_SYNCOOKIES], in->tcpext[TCPTL_TCPEXT_REQQ_FULL]);
+	else if (in->tcpext_ok)
+		fprintf(f, "  namespace, since start: listen overflows %" PRIu64 " (%.1f/s), listen drops %" PRIu64 " (%.1f/s), SYN cookies %" PRIu64 " (%.1f/s), request queue full %" PRIu64 " (%.1f/s)\n",
 			in->tcpext_since[TCPTL_TCPEXT_OVERFLOWS], in->tcpext_rate[TCPTL_TCPEXT_OVERFLOWS],
 			in->tcpext_since[TCPTL_TCPEXT_DROPS], in->tcpext_rate[TCPTL_TCPEXT_DROPS],
 			in->tcpext_since[TCPTL_TCPEXT_SYNCOOKIES], in->tcpext_rate[TCPTL_TCPEXT_SYNCOOKIES],
@@ -217,7 +223,7 @@ static void text_view(struct topview *v, FILE *f)
 			fprintf(f, "  %-32u %7u %9.1f\n", s->tw_lport[i].key.port, s->tw_lport[i].count,
 				s->tw_lport[i].rate);
 	}
-	text_inbound(f, &s->in, rows);
+	text_inbound(f, &s->in, rows, v->o->once);
 	if (v->alerts.count) {
 		struct tcptl_alert *al, *tmp;
 
@@ -261,8 +267,9 @@ static void json_inbound(FILE *f, const struct tcptl_inbound_snap *in)
 	}
 	fprintf(f, "],\"listen_omitted\":%u,\"listen_drops\":{", in->listeners_omitted);
 	for (int i = 0; i < TCPTL_TCPEXT_COUNTERS; i++)
-		fprintf(f, "%s\"%s\":%" PRIu64 ",\"%s_per_s\":%.3f", i ? "," : "", drops[i],
-			in->tcpext_since[i], drops[i], in->tcpext_rate[i]);
+		fprintf(f, "%s\"%s\":%" PRIu64 ",\"%s_per_s\":%.3f,\"%s_total\":%" PRIu64,
+			i ? "," : "", drops[i], in->tcpext_since[i], drops[i], in->tcpext_rate[i],
+			drops[i], in->tcpext[i]);
 	fprintf(f, ",\"available\":%s},\"syn_sent\":{\"count\":%u,\"by_remote\":[",
 		in->tcpext_ok ? "true" : "false", in->syn_sent);
 	for (unsigned int i = 0; i < in->n_syn_remote; i++) {

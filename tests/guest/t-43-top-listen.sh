@@ -31,6 +31,10 @@ tcptimeline top --json --interval 1 --duration 600 -p 9043 --warn-accept-queue 1
 top=$!
 # Its records give the waits and ages: top must have joined first.
 tl_wait_started "$TOP" /tmp/top.err "$top"
+# The same, as a user watching the text screens.
+tcptimeline top --interval 1 --duration 600 -p 9043 -o /tmp/top43-run.txt 2>/tmp/toptext.err &
+toptext=$!
+wait_for $((30 * SLOW)) tl_joined "$toptext" || fail "text top did not join the events group"
 # 12 clients into backlog 4: 5 queued, 3 requests in SYN_RECV, 4 SYNs
 # dropped (SYN_SENT); nothing accepted for $STALL s after they connected,
 # then everything, kept 3 s.
@@ -46,12 +50,14 @@ wait_for $((10 * SLOW)) stalled || fail "the accept queue did not fill: $(queue)
 # Once, while the server stalls.
 tcptimeline top --once --json -p 9043 >/tmp/once43.json 2>/tmp/once.err ||
 	fail "top --once: $(cat /tmp/once.err)"
+tcptimeline top --once -p 9043 >/tmp/once43.txt 2>&1 || fail "top --once (text): $(cat /tmp/once43.txt)"
 wait $scen || fail "stall scenario: $(cat /tmp/scen.err)"
 . "$TL_SCEN"
 # A few snapshots after the server has gone, then stop.
 sleep $((2 * SLOW))
-kill -INT "$top"
+kill -INT "$top" "$toptext"
 wait "$top" || fail "top exited with $?: $(cat /tmp/top.err)"
+wait "$toptext" || fail "text top exited with $?: $(cat /tmp/toptext.err)"
 tl_reader_stop
 
 assert_eq "$accepted" 12 "the server accepted every client in the end"
@@ -94,6 +100,8 @@ assert_eq "$(snaps | jq -s '[.[].listen_drops.overflows] as $o
 	| any(range(1; $o | length); $o[. - 1] > 0 and $o[.] > $o[. - 1])')" true "overflows rising"
 assert_eq "$(snaps | tail -n 1 | jq '.listen_drops | .drops >= .overflows and .overflows > 0')" true \
 	"every overflow is a listen drop"
+assert_eq "$(snaps | tail -n 1 | jq '.listen_drops | .overflows_total >= .overflows and .drops_total >= .drops')" true \
+	"the namespace's totals hold what the reader counted"
 
 # Then the server accepted: a rate, and the longest wait is the stall's.
 assert_eq "$(rows | jq -s 'map(.accepts_per_s) | max > 0')" true "accepts per second after the stall"
@@ -125,4 +133,18 @@ assert_eq "$(jq -sr '[.[] | select(.type == "alert")] | group_by(.alert) | map(l
 # The one snapshot taken while stalled.
 assert_eq "$(jq -c 'select(.type == "top") | .listen[] | select(.local == "127.0.0.1:9043")
 	| {local, pid, comm, accept_queue, backlog}' /tmp/once43.json)" "$want" "top --once: the full listener"
+# The text screens: the full queue with its oldest child's age, then the
+# accepts with their waits.
+echo "TCPTL-FILE-BEGIN top43-run.txt"
+cat /tmp/top43-run.txt
+echo "TCPTL-FILE-END"
+assert_file_has /tmp/top43-run.txt "^  127\.0\.0\.1:9043 +$server_pid +tcpscen +5/4 +[1-9] +0\.0 +- +- +[1-9][0-9.]*s$" \
+	"text: the full listener, its oldest child's age"
+assert_file_has /tmp/top43-run.txt "^  127\.0\.0\.1:9043 +$server_pid +tcpscen +[0-5]/4 +[0-9]+ +[1-9][0-9.]* +[0-9.]+m?s +[1-9][0-9.]*s " \
+	"text: the accepts and their waits"
+echo "TCPTL-FILE-BEGIN top43.txt"
+cat /tmp/once43.txt
+echo "TCPTL-FILE-END"
+assert_file_has /tmp/once43.txt "^  127\.0\.0\.1:9043 +$server_pid +tcpscen +5/4 +[1-9] " "text: the full listener's row"
+assert_file_has /tmp/once43.txt "^  namespace, in all: listen overflows [1-9][0-9]*, " "text: the namespace's totals (one snapshot)"
 pass

@@ -60,6 +60,7 @@ tcpscen -a 10.99.0.2 -p 9044 -n 3 -s $((20 * SLOW)) connect >/tmp/connect44.out 
 scen=$!
 waiting() { [ "$(ss -Htn state syn-sent '( dport = :9044 )' | wc -l)" -eq 3 ]; }
 wait_for $((10 * SLOW)) waiting || fail "the connects are not in SYN_SENT: $(cat /tmp/connect44.err)"
+tcptimeline top --once -p 9044 >/tmp/once44.txt 2>&1 || fail "top --once: $(cat /tmp/once44.txt)"
 
 # A scrape while they wait.
 val() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
@@ -110,6 +111,12 @@ tl_reader_stop
 echo "TCPTL-FILE-BEGIN metrics44-syn-sent.prom"
 cat /tmp/m44-syn.prom
 echo "TCPTL-FILE-END"
+echo "TCPTL-FILE-BEGIN top44.txt"
+cat /tmp/once44.txt
+echo "TCPTL-FILE-END"
+assert_file_has /tmp/once44.txt "^  10\.99\.0\.2:9044 +3 +>?[0-9.]+s +[0-9]+ +$client +tcpscen +- *$" \
+	"text: the remote's row while they wait"
+assert_file_has /tmp/once44.txt "^SYN_SENT 3: " "text: the SYN_SENT heading"
 echo "TCPTL-FILE-BEGIN metrics44-failures.prom"
 cat /tmp/m44-fail.prom
 echo "TCPTL-FILE-END"
