@@ -133,6 +133,9 @@ assert_eq "$(row "$REMOTE" | jq -s 'map(.count) | max')" 3 "never more than thre
 # Each retransmitted its SYN (twice at most, as tcp_syn_retries says).
 retrans=$(row "$REMOTE" | jq -s 'map(.retrans) | max')
 [ "$retrans" -ge 3 ] && [ "$retrans" -le 6 ] || fail "SYN retransmissions: $retrans, want 3 to 6"
+# and the count grew while they waited, never back.
+assert_eq "$(echo "$waiting3" | jq -s '[.[].retrans] | . == sort and (unique | length) >= 2')" true \
+	"SYN retransmissions growing: $(echo "$waiting3" | jq -s -c '[.[].retrans]')"
 # Ages: they waited about 7 s, top saw them enter SYN_SENT.
 oldest=$(echo "$waiting3" | jq -s 'map(.oldest_s) | max')
 assert_eq "$(jq -n --argjson o "$oldest" '$o >= 4 and $o < 9')" true "the oldest waited $oldest s, want about 7"
