@@ -110,3 +110,24 @@ cycle_module() {
 		i=$((i + 1))
 	done
 }
+
+# Set a sysctl for the rest of the test (net.ipv4.x or its /proc/sys path
+# below net/) and remember the old value: sysctl_restore, from the test's
+# EXIT trap, puts every one back for the tests that follow in this guest.
+# With "if-present", a sysctl this kernel lacks is left alone.
+TL_SYSCTLS=
+sysctl_set() {
+	f=/proc/sys/$(echo "$1" | tr . /)
+	if [ ! -e "$f" ]; then
+		[ "$3" = if-present ] && return 0
+		fail "no sysctl $1"
+	fi
+	TL_SYSCTLS="$TL_SYSCTLS $1=$(cat "$f")"
+	echo "$2" >"$f" || fail "sysctl $1=$2"
+}
+sysctl_restore() {
+	for kv in $TL_SYSCTLS; do
+		echo "${kv#*=}" >"/proc/sys/$(echo "${kv%%=*}" | tr . /)"
+	done
+	TL_SYSCTLS=
+}

@@ -11,17 +11,9 @@ STALL=$((4 * SLOW))
 # Kernels from 6.5 retransmit the first SYNs every second, and with 6
 # retries give up after 11 s: the clients left in SYN_SENT must outlive the
 # stall. The classic 1, 2, 4, 8 s schedule, on every kernel.
-LINEAR=/proc/sys/net/ipv4/tcp_syn_linear_timeouts
-linear=
-cleanup() {
-	[ -n "$linear" ] && echo "$linear" >$LINEAR
-}
-trap cleanup EXIT
+trap sysctl_restore EXIT
 trap 'exit 143' INT TERM
-if [ -e $LINEAR ]; then
-	linear=$(cat $LINEAR)
-	echo 0 >$LINEAR || fail "tcp_syn_linear_timeouts"
-fi
+sysctl_set net.ipv4.tcp_syn_linear_timeouts 0 if-present
 
 load_module
 tl_reader_start -p 9043

@@ -12,12 +12,8 @@ REMOTE=10.99.0.2:9044
 # Two SYN retransmissions (after 1 and 2 more seconds), ETIMEDOUT 4 s after
 # the last: 7 s. Kernels from 6.5 retransmit the first SYNs every second:
 # the classic schedule, on every kernel.
-RETRIES=/proc/sys/net/ipv4/tcp_syn_retries
-LINEAR=/proc/sys/net/ipv4/tcp_syn_linear_timeouts
-retries= linear=
 cleanup() {
-	[ -n "$retries" ] && echo "$retries" >$RETRIES
-	[ -n "$linear" ] && echo "$linear" >$LINEAR
+	sysctl_restore
 	ip netns del tl44 2>/dev/null
 }
 trap cleanup EXIT
@@ -34,12 +30,8 @@ ip netns exec tl44 tc qdisc add dev tl44b root netem loss 100% || skip "no netem
 # No ARP (its replies would be dropped too: an unreachable neighbour ends a
 # connect with EHOSTUNREACH, not a timeout).
 ip neigh replace 10.99.0.2 lladdr "$mac" dev tl44a nud permanent || fail "static neighbour"
-retries=$(cat $RETRIES)
-sysctl -w net.ipv4.tcp_syn_retries=2 >/dev/null || fail "tcp_syn_retries"
-if [ -e $LINEAR ]; then
-	linear=$(cat $LINEAR)
-	echo 0 >$LINEAR || fail "tcp_syn_linear_timeouts"
-fi
+sysctl_set net.ipv4.tcp_syn_retries 2
+sysctl_set net.ipv4.tcp_syn_linear_timeouts 0 if-present
 
 load_module
 tl_reader_start -p 9044

@@ -20,6 +20,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "promcheck.h"
+
 #include "alerts.h"
 #include "conn.h"
 #include "inbound.h"
@@ -231,17 +233,7 @@ static void test_full_accept_queue(void **state)
 		 port);
 	assert_non_null(strstr(text, expect));
 	assert_non_null(strstr(text, "\ntcptimeline_listen_overflows_total "));
-	const char *promtool = getenv("TCPTL_PROMTOOL");
-	char path[] = "/tmp/tcptl-prom-XXXXXX", cmd[512];
-	int fd = mkstemp(path);
-
-	assert_non_null(promtool);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, tlen), (ssize_t)tlen);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "%s check metrics < %s", promtool, path);
-	assert_int_equal(system(cmd), 0);
-	unlink(path);
+	assert_promtool_accepts(text, tlen);
 	free(text);
 
 	/* Accept everything: the next interval has no failures, the queue is
