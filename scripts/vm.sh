@@ -95,10 +95,38 @@ run_guest() {
 			-kernel "$CACHE/kernels/$id/vmlinuz" -initrd "$out/initrd.gz" \
 			-append "$append"
 	fi
+	if [ "$mode" = demo ]; then
+		echo "guest console (boot, kernel log): $out/console.log"
+		if ! run_qemu "$id" "$append" | tee "$out/console.log" | demo_view; then
+			echo "the demo did not finish; the end of the guest's console:" >&2
+			tr -d '\r' <"$out/console.log" | tail -n 40 >&2
+			return 1
+		fi
+		return 0
+	fi
+	run_qemu "$id" "$append" | tee "$out/console.log" | { [ "$mode" = run ] && cat >/dev/null || cat; }
+}
+
+run_qemu() {
 	timeout --foreground "$TIMEOUT" qemu-system-x86_64 -nographic -no-reboot \
-		-m "$MEM" -smp 2 -cpu max $ACCEL -kernel "$CACHE/kernels/$id/vmlinuz" \
-		-initrd "$out/initrd.gz" -append "$append" </dev/null \
-		| tee "$out/console.log" | { [ "$mode" = run ] && cat >/dev/null || cat; }
+		-m "$MEM" -smp 2 -cpu max $ACCEL -kernel "$CACHE/kernels/$1/vmlinuz" \
+		-initrd "$BUILD/$1/initrd.gz" -append "$2" </dev/null
+}
+
+# The demo's own output (between its markers), headings in colour on a
+# terminal; fails if the demo did not reach its end.
+demo_view() {
+	local bold='' off=''
+	if [ -t 1 ] && [ "${TERM:-dumb}" != dumb ] && [ -z "${NO_COLOR:-}" ]; then
+		bold=$(printf '\033[1;36m') off=$(printf '\033[0m')
+	fi
+	awk -v bold="$bold" -v off="$off" '
+		{ sub(/\r$/, "") }
+		/^TCPTL-DEMO-END/ { on = 0; done = 1; next }
+		on && /^== / { print bold $0 off; fflush(); next }
+		on { print; fflush() }
+		/^TCPTL-DEMO-BEGIN/ { on = 1 }
+		END { exit !done }'
 }
 
 prepare_guest() {
