@@ -14,6 +14,8 @@
 #                                about 28 minutes; make check-debug runs it on
 #                                the debug kernel)
 #   PACKAGES=0                   skip the package tests of a full run
+#   DEMO=0                       skip make demo's check (with the default
+#                                TESTS, when 6.1 is in KERNELS)
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -226,6 +228,35 @@ for id in "${built[@]}"; do
 	fi
 	echo "== [$n/${#built[@]}] $id $kver: $p passed, $f failed, $s skipped; guest $((SECONDS - g0)) s"
 done
+
+# make demo as a newcomer sees it: its steps in order, no boot output, and
+# the closing paragraph names the process that top shows leaking CLOSE_WAIT.
+if [ -z "$default_tests" ] && [ "${DEMO:-1}" != 0 ] && [[ " ${built[*]} " == *" 6.1 "* ]]; then
+	echo "== demo (make demo, 6.1)"
+	d0=$SECONDS
+	# Its own build directory: the suite's console logs stay.
+	mkdir -p "$BUILD/demo"
+	out=$BUILD/demo/demo.out
+	if ! TCPTL_BUILD=$BUILD/demo "$TOP/scripts/vm.sh" demo 6.1 >"$out" 2>&1; then
+		note_fail "demo: make demo failed (output: $out)"
+	else
+		steps=$(grep -E '^== ([0-9]\.|What)' "$out" | sed -E 's/^== ([0-9]\.|What).*/\1/' | tr -d '\n')
+		row_pid=$(awk '/^CLOSE_WAIT [0-9]+: / { on = 1; next } on && $2 == "leakysrv" { print $1; exit }' "$out")
+		told_pid=$(sed -nE 's/^- The leak: leakysrv \(pid ([0-9]+)\).*/\1/p' "$out")
+		if [ "$steps" != "1.2.3.4.5.6.What" ]; then
+			note_fail "demo: steps '$steps', want 1. to 6. then 'What to look at' (output: $out)"
+		elif grep -qE 'SeaBIOS|iPXE|TCPTL-|Linux version' "$out" || grep -q $'\x1b' "$out"; then
+			note_fail "demo: boot or harness output shown: $(grep -m 1 -E 'SeaBIOS|iPXE|TCPTL-|Linux version' "$out") (output: $out)"
+		elif [ -z "$row_pid" ] || [ "$row_pid" != "$told_pid" ]; then
+			note_fail "demo: top's CLOSE_WAIT row has leakysrv pid '$row_pid', the closing paragraph '$told_pid' (output: $out)"
+		elif ! grep -qE '^lost 0$' "$out" || ! grep -q "ALERT firing close_wait_age pid=$row_pid:" "$out"; then
+			note_fail "demo: no 'lost 0' or no close_wait_age alert for pid $row_pid (output: $out)"
+		else
+			passed=$((passed + 1))
+			echo "   $(wc -l <"$out") lines; leakysrv pid $row_pid in top and in the closing paragraph: ok ($((SECONDS - d0)) s)"
+		fi
+	fi
+fi
 
 if [ -n "$debug_note" ]; then
 	echo "== 6.1-debug: $debug_note"

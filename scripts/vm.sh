@@ -97,12 +97,16 @@ run_guest() {
 	fi
 	if [ "$mode" = demo ]; then
 		echo "guest console (boot, kernel log): $out/console.log"
-		if ! run_qemu "$id" "$append" | tee "$out/console.log" | demo_view; then
-			echo "the demo did not finish; the end of the guest's console:" >&2
-			tr -d '\r' <"$out/console.log" | tail -n 40 >&2
-			return 1
+		run_qemu "$id" "$append" | tee "$out/console.log" | demo_view &&
+			return 0
+		if [ "${PIPESTATUS[0]}" = 124 ]; then
+			echo "the demo did not finish: the guest timed out after $TIMEOUT s" >&2
+		else
+			echo "the demo did not finish" >&2
 		fi
-		return 0
+		echo "the end of the guest's console ($out/console.log):" >&2
+		tr -d '\r' <"$out/console.log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1b[a-zA-Z]//g' | tail -n 40 >&2
+		return 1
 	fi
 	run_qemu "$id" "$append" | tee "$out/console.log" | { [ "$mode" = run ] && cat >/dev/null || cat; }
 }
