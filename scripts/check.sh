@@ -233,7 +233,7 @@ done
 # the closing paragraph names the process that top shows leaking CLOSE_WAIT.
 if [ -z "$default_tests" ] && [ "${DEMO:-1}" != 0 ] && [[ " ${built[*]} " == *" 6.1 "* ]]; then
 	echo "== demo (make demo, 6.1)"
-	d0=$SECONDS
+	demo0=$SECONDS
 	# Its own build directory: the suite's console logs stay.
 	mkdir -p "$BUILD/demo"
 	out=$BUILD/demo/demo.out
@@ -253,7 +253,7 @@ if [ -z "$default_tests" ] && [ "${DEMO:-1}" != 0 ] && [[ " ${built[*]} " == *" 
 			note_fail "demo: no 'lost 0' or no close_wait_age alert for pid $row_pid (output: $out)"
 		else
 			passed=$((passed + 1))
-			echo "   $(wc -l <"$out") lines; leakysrv pid $row_pid in top and in the closing paragraph: ok ($((SECONDS - d0)) s)"
+			echo "   $(wc -l <"$out") lines; leakysrv pid $row_pid in top and in the closing paragraph: ok ($((SECONDS - demo0)) s)"
 		fi
 	fi
 fi
