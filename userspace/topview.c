@@ -89,16 +89,24 @@ static void text_inbound(FILE *f, const struct tcptl_inbound_snap *in, unsigned 
 	fprintf(f, "\nLISTEN %u: accept queue of backlog (fullest first)\n",
 		in->n_listeners + in->listeners_omitted);
 	/* A single snapshot has no interval: it shows the namespace's totals. */
-	if (in->tcpext_ok && once)
-		fprintf(f, "  namespace, in all: listen overflows %" PRIu64 ", listen drops %" PRIu64 ", SYN cookies %" PRIu64 ", request queue full %" PRIu64 "\n",
-			in->tcpext[TCPTL_TCPEXT_OVERFLOWS], in->tcpext[TCPTL_TCPEXT_DROPS],
-			in->tcpext[TCPTL_TCPEXT_SYNCOOKIES], in->tcpext[TCPTL_TCPEXT_REQQ_FULL]);
-	else if (in->tcpext_ok)
-		fprintf(f, "  namespace, since start: listen overflows %" PRIu64 " (%.1f/s), listen drops %" PRIu64 " (%.1f/s), SYN cookies %" PRIu64 " (%.1f/s), request queue full %" PRIu64 " (%.1f/s)\n",
-			in->tcpext_since[TCPTL_TCPEXT_OVERFLOWS], in->tcpext_rate[TCPTL_TCPEXT_OVERFLOWS],
-			in->tcpext_since[TCPTL_TCPEXT_DROPS], in->tcpext_rate[TCPTL_TCPEXT_DROPS],
-			in->tcpext_since[TCPTL_TCPEXT_SYNCOOKIES], in->tcpext_rate[TCPTL_TCPEXT_SYNCOOKIES],
-			in->tcpext_since[TCPTL_TCPEXT_REQQ_FULL], in->tcpext_rate[TCPTL_TCPEXT_REQQ_FULL]);
+	if (in->tcpext_ok) {
+		static const char *const label[TCPTL_TCPEXT_COUNTERS] = {
+			[TCPTL_TCPEXT_OVERFLOWS] = "listen overflows",
+			[TCPTL_TCPEXT_DROPS] = "listen drops",
+			[TCPTL_TCPEXT_SYNCOOKIES] = "SYN cookies",
+			[TCPTL_TCPEXT_REQQ_FULL] = "request queue full",
+		};
+
+		fputs(once ? "  namespace, in all:" : "  namespace, since start:", f);
+		for (int i = 0; i < TCPTL_TCPEXT_COUNTERS; i++) {
+			if (once)
+				fprintf(f, "%s %s %" PRIu64, i ? "," : "", label[i], in->tcpext[i]);
+			else
+				fprintf(f, "%s %s %" PRIu64 " (%.1f/s)", i ? "," : "", label[i],
+					in->tcpext_since[i], in->tcpext_rate[i]);
+		}
+		fputc('\n', f);
+	}
 	if (in->n_listeners)
 		fprintf(f, "  %-28s %-8s %-16s %9s %8s %8s %9s %9s %9s\n", "LOCAL", "PID", "COMM",
 			"QUEUE", "SYN_RECV", "ACCEPT/s", "WAIT p50", "WAIT p99", "OLDEST");

@@ -117,7 +117,7 @@ cycle_module() {
 # With "if-present", a sysctl this kernel lacks is left alone.
 TL_SYSCTLS=
 sysctl_set() {
-	f=/proc/sys/$(echo "$1" | tr . /)
+	local f=/proc/sys/$(echo "$1" | tr . /)
 	if [ ! -e "$f" ]; then
 		[ "$3" = if-present ] && return 0
 		fail "no sysctl $1"
@@ -126,6 +126,7 @@ sysctl_set() {
 	echo "$2" >"$f" || fail "sysctl $1=$2"
 }
 sysctl_restore() {
+	local kv
 	for kv in $TL_SYSCTLS; do
 		echo "${kv#*=}" >"/proc/sys/$(echo "${kv%%=*}" | tr . /)"
 	done
