@@ -105,7 +105,7 @@ run_guest() {
 			echo "the demo did not finish" >&2
 		fi
 		echo "the end of the guest's console ($out/console.log):" >&2
-		sed 's/\r$//; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1b[a-zA-Z]//g' "$out/console.log" | tail -n 40 >&2
+		sed 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1b[a-zA-Z]//g' "$out/console.log" | tail -n 40 >&2
 		return 1
 	fi
 	run_qemu "$id" "$append" | tee "$out/console.log" | { [ "$mode" = run ] && cat >/dev/null || cat; }
